@@ -1,0 +1,279 @@
+"""Load and validate `params/`: the per-environment files and the StackSet deployment settings.
+
+Everything is validated before anything else happens, so a typo never reaches AWS: each problem
+is reported as one line naming the file and the key. The per-environment schema is derived from
+the template's own parameter definitions (`templates_py.parameters`), so a constraint lives in
+one place and both the loader and CloudFormation enforce it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from scripts.errors import ConfigError
+from templates_py.parameters import (
+    ALL_SETTINGS,
+    DEPLOYER_SETTINGS,
+    ENVIRONMENT,
+    ENVIRONMENTS,
+    READ_CAPACITY,
+    WRITE_CAPACITY,
+    Setting,
+)
+
+ALIASES = {"dev": "dev", "development": "dev", "staging": "staging", "stg": "staging",
+           "prod": "prod", "production": "prod"}
+DEPLOYMENT_FILE = "deployment.yaml"
+MAX_FILE_BYTES = 1 << 20
+ACCOUNT_ID = {"type": "string", "pattern": r"^\d{12}$"}
+REGION = {"type": "string", "pattern": r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"}
+# Settings the environment files do not write: the name comes from the file, the code location
+# from the deployer, and provisioned capacity is optional where tables are on-demand.
+IMPLIED = (ENVIRONMENT, *DEPLOYER_SETTINGS)
+OPTIONAL = (READ_CAPACITY, WRITE_CAPACITY)
+
+
+@dataclass(frozen=True)
+class Environment:
+    """One environment: where it deploys and the CloudFormation parameter values it uses."""
+
+    name: str
+    account_id: str
+    region: str
+    source: Path
+    values: dict[str, str] = field(repr=False)
+
+    def parameters(self, settings: tuple[Setting, ...]) -> dict[str, str]:
+        """This environment's values for one template's parameters, in template order."""
+        return {s.name: self.values[s.name] for s in settings if s.name in self.values}
+
+
+@dataclass(frozen=True)
+class StackSetSpec:
+    name: str
+    template: str
+
+
+@dataclass(frozen=True)
+class Deployment:
+    admin_account_id: str
+    region: str
+    permission_model: str
+    administration_role_name: str
+    execution_role_name: str
+    artifacts_bucket: str
+    stacksets: tuple[StackSetSpec, ...]
+    operation_preferences: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Config:
+    deployment: Deployment
+    environments: dict[str, Environment]
+
+    def select(self, names: tuple[str, ...] | list[str], all_: bool = False) -> list[Environment]:
+        """The environments named on the command line (aliases accepted), in canonical order."""
+        if all_ and names:
+            raise ConfigError("give environment names or --all, not both")
+        if not all_ and not names:
+            raise ConfigError("name at least one environment (dev, staging, prod) or use --all")
+        wanted = set(self.environments) if all_ else {resolve_environment(n) for n in names}
+        return [env for name, env in self.environments.items() if name in wanted]
+
+
+def resolve_environment(name: str) -> str:
+    """Canonical environment name for `name` or one of its aliases; never a silent default."""
+    try:
+        return ALIASES[name.strip().lower()]
+    except KeyError:
+        raise ConfigError(f"unknown environment '{name}': expected one of "
+                          f"{', '.join(sorted(ALIASES))}") from None
+
+
+def _nest(settings: tuple[Setting, ...]) -> dict[str, Any]:
+    """A strict JSON Schema for an environment file, built from the settings' dotted keys."""
+    root: dict[str, Any] = {"type": "object", "additionalProperties": False,
+                            "properties": {"account_id": ACCOUNT_ID, "region": REGION},
+                            "required": ["account_id", "region"]}
+    for setting in settings:
+        node = root
+        *parents, leaf = setting.key.split(".")
+        for part in parents:
+            child = node["properties"].setdefault(part, {
+                "type": "object", "additionalProperties": False, "properties": {},
+                "required": []})
+            if part not in node["required"]:
+                node["required"].append(part)
+            node = child
+        node["properties"][leaf] = setting.schema
+        if setting not in OPTIONAL:
+            node["required"].append(leaf)
+    return root
+
+
+ENVIRONMENT_SCHEMA = _nest(tuple(s for s in ALL_SETTINGS if s not in IMPLIED))
+DEPLOYMENT_SCHEMA: dict[str, Any] = {
+    "type": "object", "additionalProperties": False,
+    "required": ["admin_account_id", "region", "permission_model", "administration_role_name",
+                 "execution_role_name", "artifacts_bucket", "stacksets",
+                 "operation_preferences"],
+    "properties": {
+        "admin_account_id": ACCOUNT_ID,
+        "region": REGION,
+        "permission_model": {"enum": ["SELF_MANAGED", "SERVICE_MANAGED"]},
+        "administration_role_name": {"type": "string", "pattern": r"^[\w+=,.@-]{1,64}$"},
+        "execution_role_name": {"type": "string", "pattern": r"^[\w+=,.@-]{1,64}$"},
+        "artifacts_bucket": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},
+        "stacksets": {"type": "array", "minItems": 1, "items": {
+            "type": "object", "additionalProperties": False, "required": ["name", "template"],
+            "properties": {"name": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9-]{0,127}$"},
+                           "template": {"enum": ["payment-platform", "payment-platform-edge"]}}}},
+        "operation_preferences": {
+            "type": "object", "additionalProperties": False,
+            "required": ["region_concurrency", "max_concurrent_percentage",
+                         "failure_tolerance_count"],
+            "properties": {
+                "region_concurrency": {"enum": ["SEQUENTIAL", "PARALLEL"]},
+                "max_concurrent_percentage": {"type": "integer", "minimum": 1, "maximum": 100},
+                "failure_tolerance_count": {"type": "integer", "minimum": 0, "maximum": 100}}},
+    },
+}
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that rejects duplicate keys, which plain YAML silently lets the last one win."""
+
+
+def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node)
+        if key in seen:
+            raise ConfigError(f"line {key_node.start_mark.line + 1}: {key}: duplicate key")
+        seen.add(key)
+    return loader.construct_mapping(node)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
+
+
+def read_yaml(path: Path) -> dict[str, Any]:
+    """The YAML mapping in `path`, or a ConfigError naming the file."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; not a parameter file")
+        text = path.read_bytes().decode("utf-8")
+        data = yaml.load(text, Loader=_StrictLoader)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text") from None
+    except ConfigError as err:
+        if str(err).startswith(str(path)):
+            raise
+        raise ConfigError(f"{path}: {err}") from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(err, "problem", None) or "syntax error"
+        raise ConfigError(f"{path}: not valid YAML{where}: {problem}") from None
+    if data is None:
+        raise ConfigError(f"{path}: empty file; expected a mapping of settings")
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of settings, found {type(data).__name__}")
+    return data
+
+
+def _check(path: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
+    errors = sorted(Draft202012Validator(schema).iter_errors(data),
+                    key=lambda e: [str(p) for p in e.absolute_path])
+    if errors:
+        raise ConfigError(f"{path}: {_describe(errors[0])}")
+
+
+def _describe(error: ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path)
+    if error.validator == "additionalProperties":
+        extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
+        key = ".".join(filter(None, [where, str(extra[0])]))
+        return f"{key}: unknown key"
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return f"{'.'.join(filter(None, [where, missing]))}: missing"
+    if error.validator == "enum":
+        allowed = ", ".join(str(v) for v in error.validator_value)
+        return f"{where}: {error.instance!r} is not one of {allowed}"
+    if error.validator == "type":
+        article = "an" if str(error.validator_value)[0] in "aeiou" else "a"
+        return f"{where}: {error.instance!r} is not {article} {error.validator_value}"
+    return f"{where}: {error.message}"
+
+
+def _get(data: dict[str, Any], dotted: str) -> Any:
+    node: Any = data
+    for part in dotted.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def load_environment(path: Path) -> Environment:
+    name = path.stem
+    if name not in ENVIRONMENTS:
+        raise ConfigError(f"{path}: unknown environment '{name}': parameter files are named "
+                          f"{', '.join(e + '.yaml' for e in ENVIRONMENTS)}")
+    data = read_yaml(path)
+    _check(path, data, ENVIRONMENT_SCHEMA)
+    if _get(data, "dynamodb.capacity_mode") == "provisioned":
+        for setting in OPTIONAL:
+            if _get(data, setting.key) is None:
+                raise ConfigError(f"{path}: {setting.key}: missing (required when "
+                                  "dynamodb.capacity_mode is provisioned)")
+    values = {ENVIRONMENT.name: name}
+    for setting in ALL_SETTINGS:
+        if setting in IMPLIED:
+            continue
+        value = _get(data, setting.key)
+        values[setting.name] = setting.to_cfn(setting.default if value is None else value)
+    return Environment(name, data["account_id"], data["region"], path, values)
+
+
+def load_deployment(path: Path) -> Deployment:
+    data = read_yaml(path)
+    _check(path, data, DEPLOYMENT_SCHEMA)
+    names = [s["name"] for s in data["stacksets"]]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"{path}: stacksets: StackSet names must be unique")
+    return Deployment(
+        admin_account_id=data["admin_account_id"], region=data["region"],
+        permission_model=data["permission_model"],
+        administration_role_name=data["administration_role_name"],
+        execution_role_name=data["execution_role_name"],
+        artifacts_bucket=data["artifacts_bucket"],
+        stacksets=tuple(StackSetSpec(**s) for s in data["stacksets"]),
+        operation_preferences=dict(data["operation_preferences"]))
+
+
+def load_config(params_dir: Path) -> Config:
+    """Every file in `params/`, validated together (accounts must not be shared)."""
+    deployment = load_deployment(params_dir / DEPLOYMENT_FILE)
+    environments: dict[str, Environment] = {}
+    owners: dict[str, Path] = {}
+    for name in ENVIRONMENTS:
+        env = load_environment(params_dir / f"{name}.yaml")
+        if env.account_id in owners:
+            raise ConfigError(f"{env.source}: account_id: {env.account_id} is already used by "
+                              f"{owners[env.account_id]}; each environment needs its own account")
+        owners[env.account_id] = env.source
+        environments[name] = env
+    strays = sorted(p.name for p in params_dir.glob("*.y*ml")
+                    if p.name != DEPLOYMENT_FILE and p.stem not in ENVIRONMENTS)
+    if strays:
+        raise ConfigError(f"{params_dir / strays[0]}: unknown environment '{Path(strays[0]).stem}'"
+                          f": expected one of {', '.join(ENVIRONMENTS)}")
+    return Config(deployment, environments)

@@ -1,0 +1,21 @@
+"""Project exceptions. Each carries its own message; only the CLI turns them into exit codes."""
+
+from __future__ import annotations
+
+
+class PlatformError(Exception):
+    """Base class: a failure the user can act on, reported as one line without a traceback."""
+
+    exit_code = 1
+
+
+class ConfigError(PlatformError):
+    """Bad input (a parameter file, an argument): nothing was sent to AWS."""
+
+    exit_code = 2
+
+
+class DeploymentError(PlatformError):
+    """A StackSet operation or AWS call failed."""
+
+    exit_code = 1

@@ -1,0 +1,99 @@
+"""Edge: the public domain — hosted zone, DNS-validated certificate, CloudFront, alias record.
+
+It is its own StackSet because its lifecycle differs: the certificate validates only once the
+parent domain delegates to the new zone's name servers, which may take a human days. It reads
+the API id from the platform StackSet's export in the same account and region.
+`EdgeEnabled=false` keeps the instance but creates nothing billable.
+"""
+
+from __future__ import annotations
+
+from troposphere import (
+    GetAtt,
+    ImportValue,
+    Not,
+    Ref,
+    Sub,
+    certificatemanager,
+    cloudformation,
+    cloudfront,
+    route53,
+)
+
+from templates_py.blueprint import Blueprint, export_name
+from templates_py.parameters import DOMAIN_NAME, EDGE_ENABLED, EDGE_SETTINGS, is_true
+
+EDGE_ON = "EdgeOn"
+EDGE_OFF = "EdgeOff"
+# AWS-published constants: CloudFront's hosted zone id for alias records, and the managed
+# policies "CachingDisabled" and "AllViewerExceptHostHeader" (an API must not be cached and
+# API Gateway rejects a foreign Host header).
+CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
+CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
+ORIGIN_ID = "payment-api"
+
+
+def build_edge() -> Blueprint:
+    bp = Blueprint("Payment platform edge: Route 53 zone, ACM certificate and CloudFront "
+                   "distribution in front of the platform API.", EDGE_SETTINGS)
+    bp.condition(EDGE_ON, is_true(bp.inputs, EDGE_ENABLED))
+    bp.condition(EDGE_OFF, Not(is_true(bp.inputs, EDGE_ENABLED)))
+    on = {"Condition": EDGE_ON}
+    domain = bp[DOMAIN_NAME]
+
+    # A template needs one resource; this free handle stands in when the edge is off.
+    bp.add(cloudformation.WaitConditionHandle("EdgeDisabledPlaceholder", Condition=EDGE_OFF))
+
+    zone = bp.add(route53.HostedZone(
+        "HostedZone", Name=domain,
+        HostedZoneConfig=route53.HostedZoneConfiguration(
+            Comment=Sub("Payment platform ${Environment} public zone")),
+        HostedZoneTags=bp.tags(),
+        **on))
+    certificate = bp.add(certificatemanager.Certificate(
+        "Certificate", DomainName=domain, ValidationMethod="DNS",
+        DomainValidationOptions=[certificatemanager.DomainValidationOption(
+            DomainName=domain, HostedZoneId=Ref(zone))],
+        Tags=bp.tags("payment-edge-certificate"), **on))
+    api_origin = Sub("${ApiId}.execute-api.${AWS::Region}.amazonaws.com",
+                     ApiId=ImportValue(export_name("ApiId")))
+    distribution = bp.add(cloudfront.Distribution(
+        "Distribution",
+        DistributionConfig=cloudfront.DistributionConfig(
+            Comment=Sub("Payment platform API (${Environment})"),
+            Enabled=True,
+            Aliases=[domain],
+            PriceClass="PriceClass_100",
+            HttpVersion="http2and3",
+            Origins=[cloudfront.Origin(
+                Id=ORIGIN_ID, DomainName=api_origin, OriginPath=Sub("/${Environment}"),
+                CustomOriginConfig=cloudfront.CustomOriginConfig(
+                    OriginProtocolPolicy="https-only", OriginSSLProtocols=["TLSv1.2"]))],
+            DefaultCacheBehavior=cloudfront.DefaultCacheBehavior(
+                TargetOriginId=ORIGIN_ID, ViewerProtocolPolicy="redirect-to-https",
+                AllowedMethods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
+                CachePolicyId=CACHING_DISABLED, OriginRequestPolicyId=ALL_VIEWER_EXCEPT_HOST,
+                Compress=True),
+            ViewerCertificate=cloudfront.ViewerCertificate(
+                AcmCertificateArn=Ref(certificate), SslSupportMethod="sni-only",
+                MinimumProtocolVersion="TLSv1.2_2021"),
+        ),
+        Tags=bp.tags("payment-edge"), **on))
+    record = bp.add(route53.RecordSetType(
+        "AliasRecord", HostedZoneId=Ref(zone), Name=domain, Type="A",
+        AliasTarget=route53.AliasTarget(DNSName=GetAtt(distribution, "DomainName"),
+                                        HostedZoneId=CLOUDFRONT_ZONE_ID), **on))
+
+    bp.output("HostedZoneId", Ref(zone), "ID of the environment's public hosted zone.", zone,
+              "id", condition=EDGE_ON)
+    bp.output("CertificateArn", Ref(certificate), "ARN of the domain's ACM certificate.",
+              certificate, "arn", condition=EDGE_ON)
+    bp.output("DistributionId", Ref(distribution), "ID of the CloudFront distribution.",
+              distribution, "id", condition=EDGE_ON)
+    bp.output("DistributionDomainName", GetAtt(distribution, "DomainName"),
+              "CloudFront domain name the alias record points at.", distribution, "name",
+              condition=EDGE_ON)
+    bp.output("PublicUrl", Sub("https://${DomainName}"), "Public URL of the API.", record, "url",
+              condition=EDGE_ON)
+    return bp
