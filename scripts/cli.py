@@ -7,44 +7,11 @@ credentials chain. Library errors become one line on stderr and an exit code her
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
-from scripts.errors import PlatformError
-
-ROOT = Path(__file__).resolve().parent.parent
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-@dataclass
-class Options:
-    """Global options, kept in `ctx.obj` for every command."""
-
-    params_dir: Path
-    build_dir: Path
-    profile: str | None
-    region: str | None
-    endpoint_url: str | None
-
-
-def reports_errors(command: F) -> F:
-    """Turn project exceptions into one line on stderr and their exit code, without a traceback."""
-
-    @functools.wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except PlatformError as err:
-            click.echo(f"error: {err}", err=True)
-            sys.exit(err.exit_code)
-
-    return wrapper  # type: ignore[return-value]
+from scripts.cli_support import ROOT, Options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -71,38 +38,14 @@ def cli(ctx: click.Context, params_dir: Path, build_dir: Path, profile: str | No
     ctx.obj = Options(params_dir, build_dir, profile, region, endpoint_url)
 
 
-@cli.command()
-@click.pass_obj
-@reports_errors
-def build(opts: Options) -> None:
-    """Render every template and per-environment parameter file into build/.
+def _register() -> None:
+    from scripts.commands import COMMANDS
 
-    \b
-    Example:
-      payctl build
-    """
-    from scripts.build import render, write
-    from scripts.config import load_config
-
-    files = render(load_config(opts.params_dir))
-    changed = write(opts.build_dir, files)
-    click.echo(f"{len(files)} files in {opts.build_dir}, {len(changed)} changed")
+    for command in COMMANDS:
+        cli.add_command(command)
 
 
-@cli.command()
-@click.pass_obj
-@reports_errors
-def package(opts: Options) -> None:
-    """Zip each Lambda function deterministically into build/dist/, named by content digest.
-
-    \b
-    Example:
-      payctl package
-    """
-    from scripts.packaging import build_all
-
-    for pkg in build_all(ROOT / "lambdas", opts.build_dir / "dist"):
-        click.echo(f"{pkg.key}  {pkg.path.stat().st_size} bytes")
+_register()
 
 
 def main() -> None:

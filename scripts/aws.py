@@ -1,0 +1,88 @@
+"""Sessions and clients: the usual credentials chain, an optional endpoint, botocore retries.
+
+Throttling is handled by botocore's retry modes (`adaptive` by default), never by hand-written
+loops. Target accounts are reached by assuming the StackSet execution role; one session is kept
+per account so every read in that account reuses its credentials and connections.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.config
+import botocore.exceptions
+
+from scripts.errors import DeploymentError
+
+RETRY_MODE = "adaptive"
+MAX_ATTEMPTS = 10
+SESSION_NAME = "payctl"
+
+
+@dataclass
+class Aws:
+    """Clients for the admin account, and role sessions for target accounts."""
+
+    region: str
+    profile: str | None = None
+    endpoint_url: str | None = None
+    _session: Any = field(default=None, repr=False)
+    _accounts: dict[tuple[str, str], boto3.Session] = field(default_factory=dict, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    @property
+    def session(self) -> boto3.Session:
+        if self._session is None:
+            try:
+                self._session = boto3.Session(profile_name=self.profile, region_name=self.region)
+            except botocore.exceptions.ProfileNotFound as err:
+                raise DeploymentError(f"--profile: {err}") from None
+        return self._session
+
+    def config(self) -> botocore.config.Config:
+        return botocore.config.Config(
+            retries={"mode": RETRY_MODE, "max_attempts": MAX_ATTEMPTS},
+            max_pool_connections=32, user_agent_extra="payctl")
+
+    def client(self, service: str, session: boto3.Session | None = None) -> Any:
+        return (session or self.session).client(
+            service, region_name=self.region, endpoint_url=self.endpoint_url,
+            config=self.config())
+
+    def in_account(self, account_id: str, role_name: str) -> boto3.Session:
+        """A session in `account_id` through `role_name`, created once and then reused."""
+        key = (account_id, role_name)
+        with self._lock:
+            if key not in self._accounts:
+                role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
+                try:
+                    creds = self.client("sts").assume_role(
+                        RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+                except botocore.exceptions.ClientError as err:
+                    raise DeploymentError(f"cannot assume {role_arn}: {describe(err)}") from None
+                self._accounts[key] = boto3.Session(
+                    aws_access_key_id=creds["AccessKeyId"],
+                    aws_secret_access_key=creds["SecretAccessKey"],
+                    aws_session_token=creds["SessionToken"], region_name=self.region)
+            return self._accounts[key]
+
+    @property
+    def partition(self) -> str:
+        return self.session.get_partition_for_region(self.region) if self.region else "aws"
+
+
+def describe(err: Exception) -> str:
+    """One line for an AWS error: its code and message, without botocore's framing."""
+    if isinstance(err, botocore.exceptions.ClientError):
+        error = err.response.get("Error", {})
+        return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
+    return str(err)
+
+
+def error_code(err: BaseException) -> str:
+    if isinstance(err, botocore.exceptions.ClientError):
+        return str(err.response.get("Error", {}).get("Code", ""))
+    return ""

@@ -1,0 +1,11 @@
+"""One module per payctl command; each is a thin layer over the library in scripts/."""
+
+from __future__ import annotations
+
+from scripts.commands.bootstrap import bootstrap
+from scripts.commands.build import build
+from scripts.commands.deploy import deploy
+from scripts.commands.manifest import manifest
+from scripts.commands.package import package
+
+COMMANDS = (build, package, bootstrap, deploy, manifest)

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+import click
+
+from scripts.cli_support import Options, reports_errors
+from scripts.commands.common import DEFAULT_TIMEOUT, environments_argument, make_rollout, select
+from scripts.config import load_config
+
+
+@click.command()
+@environments_argument
+@click.option("--timeout", type=click.IntRange(min=1), default=DEFAULT_TIMEOUT, show_default=True,
+              help="Seconds to wait for each StackSet operation.")
+@click.option("--manifests/--no-manifests", default=True, show_default=True,
+              help="Export build/manifests/resource-manifest-<env>.json after a successful deploy.")
+@click.option("--resume", metavar="STACKSET:OPERATION",
+              help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
+@click.pass_obj
+@reports_errors
+def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: int,
+           manifests: bool, resume: str | None) -> None:
+    """Create or update every StackSet and the named environments' stack instances.
+
+    Packages and uploads the Lambda code, then for each StackSet in order: creates it if
+    missing, updates it if its template, parameters or tags changed, adds missing instances and
+    updates those whose parameter overrides changed. When nothing differs, no operation starts.
+
+    \b
+    Examples:
+      payctl deploy dev staging
+      payctl deploy --all
+      payctl --endpoint-url http://127.0.0.1:5000 deploy prod
+    """
+    if resume:
+        stack_set, _, operation_id = resume.partition(":")
+        if not stack_set or not operation_id:
+            raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
+        config = load_config(opts.params_dir)
+        make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
+        click.echo(f"{stack_set}: operation {operation_id} SUCCEEDED")
+        return
+    config, selected = select(opts, environments, all_)
+    rollout = make_rollout(opts, config, timeout)
+    results = rollout.deploy(selected)
+    if all(r.plan.empty for r in results):
+        click.echo("No changes: every StackSet and instance already matches.")
+    if manifests:
+        for path in rollout.manifests(selected, opts.build_dir / "manifests"):
+            click.echo(f"wrote {path}")

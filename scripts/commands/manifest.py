@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+import click
+
+from scripts.cli_support import Options, reports_errors
+from scripts.commands.common import environments_argument, make_rollout, select
+
+
+@click.command()
+@environments_argument
+@click.pass_obj
+@reports_errors
+def manifest(opts: Options, environments: tuple[str, ...], all_: bool) -> None:
+    """Export the compliance manifest of each named environment from its stack outputs.
+
+    Writes build/manifests/resource-manifest-<env>.json: account, region, StackSets, last
+    operation, template digest, parameters, and every resource's id, name and ARN with its type.
+
+    \b
+    Examples:
+      payctl manifest prod
+      payctl manifest --all
+    """
+    config, selected = select(opts, environments, all_)
+    for path in make_rollout(opts, config).manifests(selected, opts.build_dir / "manifests"):
+        click.echo(f"wrote {path}")

@@ -1,0 +1,209 @@
+"""The StackSet deployer: read what is deployed, and carry out a plan one API step at a time.
+
+The CloudFormation client is passed in, so tests can hand it a Stubber or point it at the
+emulator; what to do is decided by `scripts.plan`, not here.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from scripts.artifacts import TEMPLATE_BODY_LIMIT
+from scripts.aws import describe, error_code
+from scripts.config import Deployment
+from scripts.errors import DeploymentError
+from scripts.operations import OperationWaiter
+from scripts.plan import (
+    DeployedInstance,
+    DeployedStackSet,
+    DesiredStackSet,
+    InstanceGroup,
+    StackSetPlan,
+    Target,
+)
+
+CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
+IN_PROGRESS_RETRIES = 3
+READ_THREADS = 16
+
+
+def _pairs(items: list[dict[str, Any]] | None, key: str, value: str) -> dict[str, str]:
+    return {i[key]: i.get(value, "") for i in items or []}
+
+
+def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
+    return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
+
+
+def template_text(template: dict[str, Any]) -> str:
+    return json.dumps(template, indent=2, sort_keys=True) + "\n"
+
+
+class StackSetDeployer:
+    def __init__(self, cloudformation: Any, settings: Deployment, waiter: OperationWaiter,
+                 operation_id: Callable[[str, list[str]], str],
+                 template_url: Callable[[str, str], str], partition: str = "aws",
+                 say: Callable[[str], None] = print,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.cfn = cloudformation
+        self.settings = settings
+        self.waiter = waiter
+        self.operation_id = operation_id
+        self.template_url = template_url
+        self.partition = partition
+        self.say = say
+        self.sleep = sleep
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def read(self, name: str, targets: tuple[Target, ...]) -> DeployedStackSet | None:
+        """The StackSet and the instances of `targets`: one describe per instance, in parallel."""
+        try:
+            stack_set = self.cfn.describe_stack_set(StackSetName=name)["StackSet"]
+        except Exception as err:
+            if error_code(err) == "StackSetNotFoundException":
+                return None
+            raise
+        if stack_set.get("Status") == "DELETED":
+            return None
+        wanted = {t.key for t in targets}
+        pages = self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
+        listed = [s for page in pages for s in page["Summaries"]
+                  if (s["Account"], s["Region"]) in wanted]
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            instances = list(pool.map(lambda s: self._instance(name, s), listed))
+        try:
+            template = json.loads(stack_set.get("TemplateBody") or "{}")
+        except json.JSONDecodeError:
+            template = {}
+        return DeployedStackSet(
+            name=name, template=template,
+            parameters=_pairs(stack_set.get("Parameters"), "ParameterKey", "ParameterValue"),
+            tags=_pairs(stack_set.get("Tags"), "Key", "Value"),
+            instances={(i.account, i.region): i for i in instances},
+            status=stack_set.get("Status", ""))
+
+    def _instance(self, name: str, summary: dict[str, Any]) -> DeployedInstance:
+        instance = self.cfn.describe_stack_instance(
+            StackSetName=name, StackInstanceAccount=summary["Account"],
+            StackInstanceRegion=summary["Region"])["StackInstance"]
+        detailed = instance.get("StackInstanceStatus", {}).get("DetailedStatus", "")
+        return DeployedInstance(
+            account=instance["Account"], region=instance["Region"],
+            status=instance.get("Status", ""), detailed_status=detailed,
+            overrides=_pairs(instance.get("ParameterOverrides"), "ParameterKey", "ParameterValue"),
+            status_reason=instance.get("StatusReason", ""), stack_id=instance.get("StackId", ""),
+            drift_status=instance.get("DriftStatus", ""))
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def apply(self, desired: DesiredStackSet, plan: StackSetPlan) -> list[str]:
+        """Carry out `plan`; returns the ids of the operations it ran, in order."""
+        operations: list[str] = []
+        if plan.create_stack_set:
+            self._create_stack_set(desired)
+        created = {t.key for g in plan.create_instances for t in g.targets}
+        update_first = plan.update_stack_set and not any(
+            t.key in created for t in plan.update_stack_set)
+        if update_first:
+            operations.append(self._update_stack_set(desired, plan.update_stack_set))
+        for group in plan.create_instances:
+            operations.append(self._instances("create", desired.name, group))
+        if plan.update_stack_set and not update_first:
+            operations.append(self._update_stack_set(desired, plan.update_stack_set))
+        for group in plan.update_instances:
+            operations.append(self._instances("update", desired.name, group))
+        return operations
+
+    def _template(self, desired: DesiredStackSet) -> dict[str, str]:
+        text = template_text(desired.template)
+        if len(text.encode()) > TEMPLATE_BODY_LIMIT:
+            return {"TemplateURL": self.template_url(desired.name, text)}
+        return {"TemplateBody": text}
+
+    def _permissions(self) -> dict[str, Any]:
+        if self.settings.permission_model == "SERVICE_MANAGED":
+            return {"PermissionModel": "SERVICE_MANAGED",
+                    "AutoDeployment": {"Enabled": False}}
+        admin_role = (f"arn:{self.partition}:iam::{self.settings.admin_account_id}:role/"
+                      f"{self.settings.administration_role_name}")
+        return {"PermissionModel": "SELF_MANAGED", "AdministrationRoleARN": admin_role,
+                "ExecutionRoleName": self.settings.execution_role_name}
+
+    def _common(self, desired: DesiredStackSet) -> dict[str, Any]:
+        return {"StackSetName": desired.name, "Description": desired.description,
+                **self._template(desired), "Parameters": _parameters(desired.parameters),
+                "Capabilities": CAPABILITIES,
+                "Tags": [{"Key": k, "Value": v} for k, v in desired.tags.items()]}
+
+    def _create_stack_set(self, desired: DesiredStackSet) -> None:
+        self.say(f"{desired.name}: creating StackSet")
+        self.cfn.create_stack_set(**self._common(desired), **self._permissions(),
+                                  ManagedExecution={"Active": True})
+
+    def _preferences(self) -> dict[str, Any]:
+        prefs = self.settings.operation_preferences
+        return {"RegionConcurrencyType": prefs["region_concurrency"],
+                "MaxConcurrentPercentage": prefs["max_concurrent_percentage"],
+                "FailureToleranceCount": prefs["failure_tolerance_count"]}
+
+    def _where(self, targets: tuple[Target, ...] | list[Target]) -> dict[str, Any]:
+        accounts = list(dict.fromkeys(t.account for t in targets))
+        regions = list(dict.fromkeys(t.region for t in targets))
+        if self.settings.permission_model == "SERVICE_MANAGED":
+            return {"DeploymentTargets": {"Accounts": accounts}, "Regions": regions}
+        return {"Accounts": accounts, "Regions": regions}
+
+    def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...]) -> str:
+        environments = list(dict.fromkeys(t.environment for t in targets))
+        operation_id = self.operation_id("update", environments)
+        self.say(f"{desired.name}: updating StackSet for {', '.join(environments)} ({operation_id})")
+        params = {**self._common(desired), **self._permissions(), **self._where(targets),
+                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
+        params.pop("PermissionModel", None)
+        params.pop("AutoDeployment", None)
+        return self._run(desired.name, operation_id, lambda: self.cfn.update_stack_set(**params))
+
+    def _instances(self, action: str, name: str, group: InstanceGroup) -> str:
+        operation_id = self.operation_id("add" if action == "create" else "params",
+                                         group.environments)
+        verb = "creating" if action == "create" else "updating"
+        self.say(f"{name}: {verb} instances for {', '.join(group.environments)} ({operation_id})")
+        call = self.cfn.create_stack_instances if action == "create" else \
+            self.cfn.update_stack_instances
+        params = {"StackSetName": name, **self._where(list(group.targets)),
+                  "ParameterOverrides": _parameters(group.overrides),
+                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
+        return self._run(name, operation_id, lambda: call(**params))
+
+    def _run(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
+        """Start an operation and wait for it. If another operation holds the StackSet, wait for
+        that one first and try again, a bounded number of times."""
+        for attempt in range(IN_PROGRESS_RETRIES + 1):
+            try:
+                start()
+                break
+            except Exception as err:
+                if error_code(err) != "OperationInProgressException" or \
+                        attempt == IN_PROGRESS_RETRIES:
+                    raise DeploymentError(f"{name}: {describe(err)}") from None
+                self._wait_for_others(name)
+        self.waiter.wait(name, operation_id)
+        return operation_id
+
+    def _wait_for_others(self, name: str) -> None:
+        pages = self.cfn.get_paginator("list_stack_set_operations").paginate(StackSetName=name)
+        running = [op["OperationId"] for page in pages for op in page["Summaries"]
+                   if op["Status"] in ("RUNNING", "QUEUED", "STOPPING")]
+        if not running:
+            self.sleep(5)
+            return
+        self.say(f"{name}: waiting for operation {running[0]}, started by someone else")
+        try:
+            self.waiter.wait(name, running[0])
+        except DeploymentError as err:
+            self.say(f"{name}: that operation did not succeed ({str(err).splitlines()[0]})")

@@ -1,0 +1,136 @@
+"""Wait for StackSet operations: bounded, backing off, with every status classified in one place.
+
+There is no boto3 waiter for StackSet operations, so this polls `describe_stack_set_operation`
+with capped exponential backoff under an overall deadline; a 20-minute rollout costs tens of
+calls, not hundreds.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from scripts.errors import DeploymentError
+
+FIRST_DELAY = 2.0
+BACKOFF = 1.5
+MAX_DELAY = 30.0
+
+
+class OperationStatus(Enum):
+    QUEUED = "QUEUED"
+    RUNNING = "RUNNING"
+    STOPPING = "STOPPING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STOPPED = "STOPPED"
+
+    @classmethod
+    def parse(cls, value: str) -> OperationStatus:
+        try:
+            return cls(value)
+        except ValueError:
+            raise DeploymentError(f"unknown StackSet operation status {value!r}") from None
+
+    @property
+    def done(self) -> bool:
+        return self in (OperationStatus.SUCCEEDED, OperationStatus.FAILED, OperationStatus.STOPPED)
+
+
+@dataclass(frozen=True)
+class AccountResult:
+    account: str
+    region: str
+    status: str
+    reason: str = ""
+
+
+class OperationFailed(DeploymentError):
+    """The operation ended FAILED or STOPPED; the message lists each failed account's reason."""
+
+    def __init__(self, stack_set: str, operation_id: str, status: OperationStatus,
+                 results: list[AccountResult], names: dict[str, str]) -> None:
+        lines = [f"{stack_set}: operation {operation_id} {status.value}"]
+        for r in results:
+            if r.status != "SUCCEEDED":
+                who = f"{names.get(r.account, '?')} ({r.account} {r.region})"
+                lines.append(f"  {who}: {r.status}{': ' + r.reason if r.reason else ''}")
+        super().__init__("\n".join(lines))
+        self.results = results
+
+
+class OperationTimeout(DeploymentError):
+    pass
+
+
+class OperationInterrupted(DeploymentError):
+    """Ctrl-C while waiting: the operation goes on in AWS; only the watching stopped."""
+
+    exit_code = 130
+
+
+def resume_hint(stack_set: str, operation_id: str) -> str:
+    return f"payctl deploy --resume {stack_set}:{operation_id}"
+
+
+def delays(first: float = FIRST_DELAY, factor: float = BACKOFF,
+           cap: float = MAX_DELAY) -> Iterator[float]:
+    delay = first
+    while True:
+        yield delay
+        delay = min(cap, delay * factor)
+
+
+ProgressCallback = Callable[[str, str, OperationStatus, list[AccountResult]], None]
+
+
+class OperationWaiter:
+    """Polls one operation to its end; clock and sleep are injectable for tests and benchmarks."""
+
+    def __init__(self, cloudformation: Any, timeout: float, on_progress: ProgressCallback,
+                 names: dict[str, str], sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.cfn = cloudformation
+        self.timeout = timeout
+        self.on_progress = on_progress
+        self.names = names
+        self.sleep = sleep
+        self.clock = clock
+
+    def results(self, stack_set: str, operation_id: str) -> list[AccountResult]:
+        pages = self.cfn.get_paginator("list_stack_set_operation_results").paginate(
+            StackSetName=stack_set, OperationId=operation_id)
+        return [AccountResult(r["Account"], r["Region"], r["Status"], r.get("StatusReason", ""))
+                for page in pages for r in page["Summaries"]]
+
+    def wait(self, stack_set: str, operation_id: str) -> list[AccountResult]:
+        try:
+            return self._poll(stack_set, operation_id)
+        except KeyboardInterrupt:
+            raise OperationInterrupted(
+                f"interrupted; {stack_set} operation {operation_id} keeps running in "
+                f"CloudFormation. Watch it again with: {resume_hint(stack_set, operation_id)}"
+            ) from None
+
+    def _poll(self, stack_set: str, operation_id: str) -> list[AccountResult]:
+        deadline = self.clock() + self.timeout
+        for delay in delays():
+            operation = self.cfn.describe_stack_set_operation(
+                StackSetName=stack_set, OperationId=operation_id)["StackSetOperation"]
+            status = OperationStatus.parse(operation["Status"])
+            results = self.results(stack_set, operation_id)
+            self.on_progress(stack_set, operation_id, status, results)
+            if status.done:
+                if status is not OperationStatus.SUCCEEDED:
+                    raise OperationFailed(stack_set, operation_id, status, results, self.names)
+                return results
+            if self.clock() + delay > deadline:
+                raise OperationTimeout(
+                    f"{stack_set}: operation {operation_id} still {status.value} after "
+                    f"{self.timeout:.0f} s; it keeps running. Watch it again with: "
+                    f"{resume_hint(stack_set, operation_id)}")
+            self.sleep(delay)
+        raise AssertionError("unreachable: delays() is endless")

@@ -1,0 +1,168 @@
+"""Decide what a deploy must do: compare desired StackSets with what is deployed. Pure functions.
+
+StackSets have no change sets, so this comparison is the only way to know that nothing changed
+(and start no operation). `payctl deploy` acts on the plan; `payctl plan` prints it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+CURRENT = "CURRENT"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One stack instance as it should be: an environment's account and region and overrides."""
+
+    environment: str
+    account: str
+    region: str
+    overrides: dict[str, str]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.account, self.region)
+
+
+@dataclass(frozen=True)
+class DesiredStackSet:
+    name: str
+    template: dict[str, Any]
+    parameters: dict[str, str]
+    tags: dict[str, str]
+    description: str
+    targets: tuple[Target, ...]
+
+
+@dataclass(frozen=True)
+class DeployedInstance:
+    account: str
+    region: str
+    status: str
+    overrides: dict[str, str]
+    detailed_status: str = ""
+    status_reason: str = ""
+    stack_id: str = ""
+    drift_status: str = ""
+
+
+@dataclass(frozen=True)
+class DeployedStackSet:
+    name: str
+    template: dict[str, Any]
+    parameters: dict[str, str]
+    tags: dict[str, str]
+    instances: dict[tuple[str, str], DeployedInstance]
+    status: str = "ACTIVE"
+
+
+@dataclass(frozen=True)
+class Change:
+    """A difference a person reads in a plan: what, where, from what to what."""
+
+    kind: str  # template | parameter | tags | override | status | instance
+    subject: str
+    old: Any = None
+    new: Any = None
+    environment: str = ""
+
+
+@dataclass(frozen=True)
+class InstanceGroup:
+    """Instances that share one region and one set of overrides: one API call covers them."""
+
+    region: str
+    overrides: dict[str, str]
+    targets: tuple[Target, ...]
+
+    @property
+    def accounts(self) -> list[str]:
+        return [t.account for t in self.targets]
+
+    @property
+    def environments(self) -> list[str]:
+        return list(dict.fromkeys(t.environment for t in self.targets))
+
+
+@dataclass(frozen=True)
+class StackSetPlan:
+    name: str
+    create_stack_set: bool = False
+    update_stack_set: tuple[Target, ...] = ()
+    create_instances: tuple[InstanceGroup, ...] = ()
+    update_instances: tuple[InstanceGroup, ...] = ()
+    changes: tuple[Change, ...] = field(default_factory=tuple)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.create_stack_set or self.update_stack_set or self.create_instances
+                    or self.update_instances)
+
+
+def _group(targets: list[Target]) -> tuple[InstanceGroup, ...]:
+    groups: dict[tuple[str, str], list[Target]] = defaultdict(list)
+    for target in targets:
+        groups[(target.region, json.dumps(target.overrides, sort_keys=True))].append(target)
+    return tuple(InstanceGroup(region, json.loads(overrides), tuple(members))
+                 for (region, overrides), members in groups.items())
+
+
+def _dict_changes(kind: str, old: dict[str, str], new: dict[str, str],
+                  environment: str = "") -> list[Change]:
+    return [Change(kind, key, old.get(key), new.get(key), environment)
+            for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
+
+
+def stack_set_changes(desired: DesiredStackSet, deployed: DeployedStackSet) -> list[Change]:
+    """What differs at the StackSet level; the description (which names the git revision) is
+    deliberately left out, so a new commit with an identical template changes nothing."""
+    changes = []
+    if desired.template != deployed.template:
+        changes.append(Change("template", desired.name))
+    changes += _dict_changes("parameter", deployed.parameters, desired.parameters)
+    if desired.tags != deployed.tags:
+        changes.append(Change("tags", desired.name, deployed.tags, desired.tags))
+    return changes
+
+
+def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) -> StackSetPlan:
+    if deployed is None:
+        changes = [Change("instance", t.account, None, t.region, t.environment)
+                   for t in desired.targets]
+        return StackSetPlan(desired.name, create_stack_set=True,
+                            create_instances=_group(list(desired.targets)),
+                            changes=(Change("stackset", desired.name), *changes))
+
+    stack_set_level = stack_set_changes(desired, deployed)
+    changes = list(stack_set_level)
+    existing = [t for t in desired.targets if t.key in deployed.instances]
+    missing = [t for t in desired.targets if t.key not in deployed.instances]
+    changes += [Change("instance", t.account, None, t.region, t.environment) for t in missing]
+
+    stale = []
+    for target in existing:
+        instance = deployed.instances[target.key]
+        overrides = _dict_changes("override", instance.overrides, target.overrides,
+                                  target.environment)
+        if overrides:
+            changes += overrides
+            stale.append(target)
+        elif instance.status != CURRENT:
+            changes.append(Change("status", target.account, instance.status, CURRENT,
+                                  target.environment))
+            stale.append(target)
+
+    # Updating the StackSet redeploys only the instances it names (never other environments'),
+    # so it names the selected existing ones, or the new ones once created. Those it covers need
+    # a second, instance-level operation only if their overrides change too.
+    stack_set_update: tuple[Target, ...] = ()
+    if stack_set_level:
+        stack_set_update = tuple(existing) or tuple(missing)
+        stale = [t for t in stale if t.overrides != deployed.instances[t.key].overrides]
+    return StackSetPlan(desired.name, update_stack_set=stack_set_update,
+                        create_instances=_group(missing), update_instances=_group(stale),
+                        changes=tuple(changes))

@@ -1,0 +1,207 @@
+"""The platform's rollout: package and upload the code, deploy each StackSet, export manifests.
+
+This is the library the CLI commands call. It wires the pure parts (config, rendered templates,
+plans) to the thin AWS layer (artifacts, deployer, waiter) and owns nothing else.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from scripts.artifacts import Artifacts, bucket_policy
+from scripts.aws import Aws, describe
+from scripts.build import render, template_path
+from scripts.config import Config, Environment
+from scripts.deployer import StackSetDeployer
+from scripts.errors import DeploymentError
+from scripts.manifest import InstanceOutputs, build_manifest, manifest_path, write_atomically
+from scripts.operations import OperationWaiter
+from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target, plan_stack_set
+from scripts.progress import Progress
+from templates_py.blueprint import MANAGED_BY, PROJECT
+from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
+from templates_py.parameters import CODE_BUCKET
+
+ROOT = Path(__file__).resolve().parent.parent
+FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
+STACK_SET_TAGS = {"Project": PROJECT, "ManagedBy": MANAGED_BY}
+
+
+def git_revision(root: Path = ROOT) -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short=8", "HEAD"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout.strip() or "unversioned"
+    except (OSError, subprocess.CalledProcessError):
+        return "unversioned"
+
+
+def project_version() -> str:
+    try:
+        return metadata.version("payment-platform-infra")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def operation_ids(revision: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+                  ) -> Callable[[str, list[str]], str]:
+    """Readable, unique operation ids such as `update-dev-staging-3f2a9c1d-20261122T1342Z-1`
+    (the API allows letters, digits and hyphens, 128 characters)."""
+    counter = iter(range(1, 1_000_000))
+
+    def make(action: str, environments: list[str]) -> str:
+        stamp = now().strftime("%Y%m%dT%H%M%SZ")
+        return f"{action}-{'-'.join(environments)}-{revision}-{stamp}-{next(counter)}"[:128]
+
+    return make
+
+
+def desired_stack_sets(config: Config, environments: list[Environment],
+                       templates: dict[str, dict[str, Any]], code: dict[str, str],
+                       description: str) -> list[DesiredStackSet]:
+    """Every StackSet as it should be. The StackSet-level parameter values are a baseline (the
+    first environment's); each instance overrides every parameter, so none runs on it."""
+    baseline = next(iter(config.environments.values()))
+    result = []
+    for spec in config.deployment.stacksets:
+        template = templates[spec.template]
+        names = list(template.get("Parameters", {}))
+
+        def values(env: Environment, names: list[str] = names) -> dict[str, str]:
+            merged = {**env.values, **code}
+            return {n: merged[n] for n in names if n in merged}
+
+        result.append(DesiredStackSet(
+            name=spec.name, template=template, parameters=values(baseline),
+            tags=dict(STACK_SET_TAGS),
+            description=f"{description}: {template.get('Description', spec.template)}"[:1024],
+            targets=tuple(Target(env.name, env.account_id, env.region, values(env))
+                          for env in environments)))
+    return result
+
+
+@dataclass
+class StackSetResult:
+    name: str
+    plan: StackSetPlan
+    operations: list[str] = field(default_factory=list)
+
+
+class Rollout:
+    def __init__(self, config: Config, aws: Aws, build_dir: Path, progress: Progress,
+                 timeout: float, lambdas_dir: Path = ROOT / "lambdas",
+                 revision: str | None = None) -> None:
+        self.config = config
+        self.aws = aws
+        self.build_dir = build_dir
+        self.lambdas_dir = lambdas_dir
+        self.progress = progress
+        self.revision = revision or git_revision()
+        names = {env.account_id: env.name for env in config.environments.values()}
+        self.cfn = aws.client("cloudformation")
+        self.waiter = OperationWaiter(self.cfn, timeout, progress, names)
+        self.artifacts = Artifacts(
+            aws.client("s3"), config.deployment.artifacts_bucket, aws.region,
+            bucket_policy(config.deployment.artifacts_bucket, aws.partition,
+                          [e.account_id for e in config.environments.values()]))
+        self.deployer = StackSetDeployer(
+            self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
+            self.artifacts.template_url, partition=aws.partition, say=progress.say)
+
+    # -- inputs ------------------------------------------------------------------------------
+
+    def templates(self) -> dict[str, dict[str, Any]]:
+        """Render the sources (keeping build/ in step) and return the StackSet templates."""
+        from scripts.build import write
+        from templates_py import STACKSET_TEMPLATES
+
+        files = render(self.config)
+        write(self.build_dir, files)
+        return {name: json.loads(files[template_path(name)]) for name in STACKSET_TEMPLATES}
+
+    def upload_code(self) -> dict[str, str]:
+        """Package the functions, upload what is new; the code-location parameter values."""
+        from scripts.packaging import build_all
+
+        self.artifacts.ensure_bucket()
+        packages = {p.name: p for p in build_all(self.lambdas_dir, self.build_dir / "dist")}
+        code = {CODE_BUCKET.name: self.config.deployment.artifacts_bucket}
+        for spec in FUNCTIONS:
+            package = packages[spec.base_name.replace("-", "_")]
+            self.artifacts.upload_file(package.key, package.path)
+            code[spec.code_key.name] = package.key
+        return code
+
+    def desired(self, environments: list[Environment]) -> list[DesiredStackSet]:
+        description = f"Payment platform {project_version()} (git {self.revision})"
+        return desired_stack_sets(self.config, environments, self.templates(),
+                                  self.upload_code(), description)
+
+    # -- plan and deploy -----------------------------------------------------------------------
+
+    def read(self, desired: list[DesiredStackSet]) -> list[DeployedStackSet | None]:
+        """Read every StackSet (and its selected instances) at once."""
+        with ThreadPoolExecutor(max_workers=len(desired) or 1) as pool:
+            return list(pool.map(lambda d: self.deployer.read(d.name, d.targets), desired))
+
+    def deploy(self, environments: list[Environment]) -> list[StackSetResult]:
+        desired = self.desired(environments)
+        results = []
+        for want, have in zip(desired, self.read(desired), strict=True):
+            plan = plan_stack_set(want, have)
+            result = StackSetResult(want.name, plan)
+            results.append(result)
+            if plan.empty:
+                self.progress.say(f"{want.name}: no changes")
+                continue
+            try:
+                result.operations = self.deployer.apply(want, plan)
+            except DeploymentError:
+                raise
+            except Exception as err:  # an AWS error outside an operation: one line, exit 1
+                raise DeploymentError(f"{want.name}: {describe(err)}") from None
+        return results
+
+    # -- manifests -----------------------------------------------------------------------------
+
+    def manifests(self, environments: list[Environment], out_dir: Path) -> list[Path]:
+        names = [s.name for s in self.config.deployment.stacksets]
+        stack_sets = {n: self.cfn.describe_stack_set(StackSetName=n)["StackSet"] for n in names}
+        last_ops = {n: self._last_operation(n) for n in names}
+        with ThreadPoolExecutor(max_workers=min(16, len(environments)) or 1) as pool:
+            return list(pool.map(
+                lambda env: self._manifest(env, stack_sets, last_ops, out_dir), environments))
+
+    def _last_operation(self, name: str) -> str | None:
+        ops = self.cfn.list_stack_set_operations(StackSetName=name).get("Summaries", [])
+        done = [o for o in ops if o.get("Status") == "SUCCEEDED"]
+        done.sort(key=lambda o: o.get("EndTimestamp") or o.get("CreationTimestamp"), reverse=True)
+        return done[0]["OperationId"] if done else None
+
+    def _manifest(self, env: Environment, stack_sets: dict[str, dict[str, Any]],
+                  last_ops: dict[str, str | None], out_dir: Path) -> Path:
+        session = self.aws.in_account(env.account_id, self.config.deployment.execution_role_name)
+        cfn = self.aws.client("cloudformation", session)
+        instances = []
+        for name, stack_set in stack_sets.items():
+            instance = self.cfn.describe_stack_instance(
+                StackSetName=name, StackInstanceAccount=env.account_id,
+                StackInstanceRegion=env.region)["StackInstance"]
+            stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
+            instances.append(InstanceOutputs(
+                stack_set=name, stack_set_id=stack_set["StackSetId"],
+                stack_id=instance["StackId"], instance_status=instance.get("Status", ""),
+                last_operation_id=last_ops[name],
+                template=json.loads(stack_set.get("TemplateBody") or "{}"),
+                parameters={p["ParameterKey"]: p["ParameterValue"]
+                            for p in stack.get("Parameters", [])},
+                outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))
+        manifest = build_manifest(env.name, env.account_id, env.region, instances)
+        return write_atomically(manifest_path(out_dir, env.name), manifest)

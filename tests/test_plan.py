@@ -1,0 +1,67 @@
+"""The one comparison behind deploy's no-op detection (and plan): desired vs deployed."""
+
+from __future__ import annotations
+
+from scripts.plan import DeployedInstance, DeployedStackSet, DesiredStackSet, Target, plan_stack_set
+
+TEMPLATE = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+DEV = Target("dev", "123456789012", "us-east-1", {"Environment": "dev", "Memory": "512"})
+STG = Target("staging", "234567890123", "us-east-1", {"Environment": "staging", "Memory": "1024"})
+PRD = Target("prod", "345678901234", "us-east-1", {"Environment": "prod", "Memory": "2048"})
+
+
+def desired(*targets: Target, template: dict = TEMPLATE) -> DesiredStackSet:
+    return DesiredStackSet("demo", template, {"Environment": "dev", "Memory": "512"},
+                           {"Project": "p"}, "description v1", targets)
+
+
+def deployed(*targets: Target, status: str = "CURRENT", template: dict = TEMPLATE,
+             overrides: dict | None = None) -> DeployedStackSet:
+    return DeployedStackSet("demo", template, {"Environment": "dev", "Memory": "512"},
+                            {"Project": "p"},
+                            {t.key: DeployedInstance(t.account, t.region, status,
+                                                     overrides or t.overrides) for t in targets})
+
+
+def test_missing_stack_set_is_created_with_every_instance() -> None:
+    plan = plan_stack_set(desired(DEV, STG), None)
+    assert plan.create_stack_set
+    assert [g.accounts for g in plan.create_instances] == [[DEV.account], [STG.account]]
+
+
+def test_identical_state_is_an_empty_plan() -> None:
+    assert plan_stack_set(desired(DEV, STG, PRD), deployed(DEV, STG, PRD)).empty
+
+
+def test_description_alone_is_not_a_change() -> None:
+    want = desired(DEV)
+    want = DesiredStackSet(want.name, want.template, want.parameters, want.tags, "v2 at abc", want.targets)
+    assert plan_stack_set(want, deployed(DEV)).empty
+
+
+def test_parameter_change_in_one_environment_updates_only_that_instance() -> None:
+    bigger = Target("prod", PRD.account, PRD.region, {**PRD.overrides, "Memory": "3008"})
+    plan = plan_stack_set(desired(DEV, STG, bigger), deployed(DEV, STG, PRD))
+    assert not plan.update_stack_set and not plan.create_instances
+    assert [g.accounts for g in plan.update_instances] == [[PRD.account]]
+    assert [(c.subject, c.old, c.new, c.environment) for c in plan.changes] == [
+        ("Memory", "2048", "3008", "prod")]
+
+
+def test_template_change_updates_the_stack_set_for_selected_instances_only() -> None:
+    changed = {"Resources": {**TEMPLATE["Resources"], "Other": TEMPLATE["Resources"]["Handle"]}}
+    plan = plan_stack_set(desired(DEV, template=changed), deployed(DEV, STG, template=TEMPLATE))
+    assert [t.environment for t in plan.update_stack_set] == ["dev"]
+    assert plan.update_instances == ()
+
+
+def test_new_environment_is_added_and_shares_one_call_with_equal_overrides() -> None:
+    twin = Target("dev", "999999999999", "us-east-1", dict(DEV.overrides))
+    plan = plan_stack_set(desired(DEV, twin, PRD), deployed(PRD))
+    assert [sorted(g.accounts) for g in plan.create_instances] == [[DEV.account, twin.account]]
+
+
+def test_outdated_instance_is_retried() -> None:
+    plan = plan_stack_set(desired(DEV), deployed(DEV, status="OUTDATED"))
+    assert [g.accounts for g in plan.update_instances] == [[DEV.account]]
+    assert plan.changes[0].kind == "status"
