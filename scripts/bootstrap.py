@@ -58,11 +58,14 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
     admin = config.deployment.admin_account_id
     outcome = deploy_stack(aws.client("cloudformation"), ADMIN_STACK,
                            build_administration_role().to_dict(),
-                           {"TargetAccountIds": ",".join(accounts)}, say)
+                           {"TargetAccountIds": ",".join(accounts),
+                            "AdministrationRoleName": config.deployment.administration_role_name,
+                            "ExecutionRoleName": config.deployment.execution_role_name}, say)
     say(f"admin account {admin}: {ADMIN_STACK} {outcome}")
     template = build_execution_role().to_dict()
     for env in config.environments.values():
         cfn = aws.client("cloudformation", aws.in_account(env.account_id, via_role))
         outcome = deploy_stack(cfn, EXECUTION_STACK, template,
-                               {"AdministratorAccountId": admin}, say)
+                               {"AdministratorAccountId": admin,
+                                "ExecutionRoleName": config.deployment.execution_role_name}, say)
         say(f"{env.name} account {env.account_id}: {EXECUTION_STACK} {outcome}")

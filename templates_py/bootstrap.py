@@ -14,9 +14,9 @@ from pathlib import Path
 
 from awacs import cloudformation as cfn
 from awacs import sts
-from awacs.aws import Action, Allow, PolicyDocument, Principal, Statement
+from awacs.aws import Action, Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import Join, Parameter, Ref, Split, Sub, Tags, Template, iam
+from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template, iam
 
 from templates_py.blueprint import MANAGED_BY, PROJECT
 
@@ -43,6 +43,14 @@ def _template(description: str) -> Template:
     return template
 
 
+def _role_name(template: Template, title: str, default: str, label: str) -> Parameter:
+    param = template.add_parameter(Parameter(
+        title, Type="String", Default=default, AllowedPattern=r"^[\w+=,.@-]{1,64}$",
+        Description=f"{label}; AWS's default name is {default}."))
+    template.set_parameter_label(param, label)
+    return param
+
+
 def build_administration_role() -> Template:
     template = _template("StackSet administration role for the payment platform (admin account).")
     accounts = template.add_parameter(Parameter(
@@ -50,19 +58,21 @@ def build_administration_role() -> Template:
         Description="Account ids the StackSets deploy to; the role may assume only their "
                     "execution role."))
     template.set_parameter_label(accounts, "Target account ids")
-    # One execution-role ARN per listed account: join the list into ARNs, then split it again.
-    execution_role_arns = Split(",", Sub(
-        f"arn:${{AWS::Partition}}:iam::${{Accounts}}:role/{EXECUTION_ROLE}",
-        Accounts=Join(f":role/{EXECUTION_ROLE},arn:${{AWS::Partition}}:iam::", Ref(accounts))))
+    name = _role_name(template, "AdministrationRoleName", ADMINISTRATION_ROLE,
+                      "Administration role name")
+    _role_name(template, "ExecutionRoleName", EXECUTION_ROLE, "Execution role name")
     role = template.add_resource(iam.Role(
         "AdministrationRole",
-        RoleName=ADMINISTRATION_ROLE,
+        RoleName=Ref(name),
         Description="Lets CloudFormation StackSets assume the execution role in target accounts",
         AssumeRolePolicyDocument=make_simple_assume_policy("cloudformation.amazonaws.com"),
         Policies=[iam.Policy(PolicyName="assume-execution-role", PolicyDocument=PolicyDocument(
             Version="2012-10-17",
-            Statement=[Statement(Effect=Allow, Action=[sts.AssumeRole],
-                                 Resource=execution_role_arns)]))],
+            Statement=[Statement(
+                Effect=Allow, Action=[sts.AssumeRole],
+                Resource=[Sub("arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}")],
+                # Only in the listed accounts: the condition takes the whole list.
+                Condition=Condition(StringEquals("aws:ResourceAccount", Ref(accounts))))]))],
         Tags=_tags(),
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet administration role."))
@@ -94,9 +104,10 @@ def build_execution_role() -> Template:
         "AdministratorAccountId", Type="String", AllowedPattern=r"^\d{12}$",
         Description="Account that administers the StackSets and runs the deployer."))
     template.set_parameter_label(admin, "Administrator account id")
+    name = _role_name(template, "ExecutionRoleName", EXECUTION_ROLE, "Execution role name")
     role = template.add_resource(iam.Role(
         "ExecutionRole",
-        RoleName=EXECUTION_ROLE,
+        RoleName=Ref(name),
         Description="Lets the payment platform's StackSets manage its resources in this account",
         # The admin account as principal (AWS's documented trust) lets both the administration
         # role and the deployer (which reads stack outputs for the manifest) assume this role.
@@ -111,7 +122,5 @@ def build_execution_role() -> Template:
     return template
 
 
-def _arn_output(role: iam.Role, description: str):
-    from troposphere import GetAtt, Output
-
+def _arn_output(role: iam.Role, description: str) -> Output:
     return Output("RoleArn", Description=description, Value=GetAtt(role, "Arn"))
