@@ -16,6 +16,7 @@ from scripts.aws import Aws, describe, error_code
 from scripts.config import Config
 from scripts.errors import DeploymentError
 from templates_py.bootstrap import build_administration_role, build_execution_role
+from templates_py.parameters import TAGGING
 
 ADMIN_STACK = "payment-platform-stackset-administration-role"
 EXECUTION_STACK = "payment-platform-stackset-execution-role"
@@ -67,5 +68,6 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
         cfn = aws.client("cloudformation", aws.in_account(env.account_id, via_role))
         outcome = deploy_stack(cfn, EXECUTION_STACK, template,
                                {"AdministratorAccountId": admin,
-                                "ExecutionRoleName": config.deployment.execution_role_name}, say)
+                                "ExecutionRoleName": config.deployment.execution_role_name,
+                                **env.parameters(TAGGING)}, say)
         say(f"{env.name} account {env.account_id}: {EXECUTION_STACK} {outcome}")

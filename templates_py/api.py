@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import GetAtt, Ref, Sub, apigateway, awslambda, iam, logs
 
-from templates_py.blueprint import Blueprint
+from templates_py.blueprint import RETAIN, Blueprint
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER, Function, FunctionSpec
 from templates_py.parameters import API_BURST, API_RATE, ENVIRONMENT, LOG_RETENTION
 
@@ -87,7 +87,7 @@ def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function]) -> Api:
         DependsOn=[m.title for m in methods]))
     access_logs = bp.add(logs.LogGroup(
         "ApiAccessLogGroup", LogGroupName=Sub("/aws/apigateway/payment-api-${Environment}"),
-        RetentionInDays=bp[LOG_RETENTION], Tags=bp.tags()))
+        RetentionInDays=bp[LOG_RETENTION], Tags=bp.tags(), **RETAIN))
     account = _cloudwatch_role(bp)
     stage = bp.add(apigateway.Stage(
         "ApiStage", RestApiId=Ref(api), DeploymentId=Ref(deployment),

@@ -19,6 +19,8 @@ TAG_KEYS = ("Environment", "CostCenter", "DataClassification", "ManagedBy", "Pro
 # Template metadata key under which outputs are mapped to the resources they describe; the
 # compliance manifest reads it to give every id, name and ARN its CloudFormation type.
 MANIFEST_METADATA = "PaymentPlatform::Manifest"
+# Stateful resources (data, audit logs, keys) outlive stack deletion and replacement.
+RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 
 
 class Blueprint:

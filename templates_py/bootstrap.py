@@ -33,14 +33,21 @@ STACK_ACTIONS = ("CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks",
                  "DescribeStackDriftDetectionStatus", "TagResource", "UntagResource")
 
 
-def _tags() -> Tags:
-    return Tags(ManagedBy=MANAGED_BY, Project=PROJECT)
-
-
-def _template(description: str) -> Template:
+def _template(description: str) -> tuple[Template, Tags]:
+    """A bootstrap template and its tags; the deployer passes the account's environment values
+    (the admin account, which serves all environments, keeps the `shared` defaults)."""
     template = Template(Description=description)
     template.set_version()
-    return template
+    values = {}
+    for title, default, label in (("Environment", "shared", "Environment tag"),
+                                  ("CostCenter", "platform-shared", "Cost center tag"),
+                                  ("DataClassification", "internal", "Data classification tag")):
+        param = template.add_parameter(Parameter(
+            title, Type="String", Default=default, AllowedPattern=r"^[A-Za-z0-9_.:/=+@-]{1,128}$",
+            Description=f"Value of the {title} tag on the role."))
+        template.set_parameter_label(param, label)
+        values[title] = Ref(param)
+    return template, Tags(**values, ManagedBy=MANAGED_BY, Project=PROJECT)
 
 
 def _role_name(template: Template, title: str, default: str, label: str) -> Parameter:
@@ -52,7 +59,8 @@ def _role_name(template: Template, title: str, default: str, label: str) -> Para
 
 
 def build_administration_role() -> Template:
-    template = _template("StackSet administration role for the payment platform (admin account).")
+    template, tags = _template(
+        "StackSet administration role for the payment platform (admin account).")
     accounts = template.add_parameter(Parameter(
         "TargetAccountIds", Type="CommaDelimitedList",
         Description="Account ids the StackSets deploy to; the role may assume only their "
@@ -73,7 +81,7 @@ def build_administration_role() -> Template:
                 Resource=[Sub("arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}")],
                 # Only in the listed accounts: the condition takes the whole list.
                 Condition=Condition(StringEquals("aws:ResourceAccount", Ref(accounts))))]))],
-        Tags=_tags(),
+        Tags=tags,
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet administration role."))
     return template
@@ -99,7 +107,8 @@ def _execution_statements() -> list[Statement]:
 
 
 def build_execution_role() -> Template:
-    template = _template("StackSet execution role for the payment platform (each target account).")
+    template, tags = _template(
+        "StackSet execution role for the payment platform (each target account).")
     admin = template.add_parameter(Parameter(
         "AdministratorAccountId", Type="String", AllowedPattern=r"^\d{12}$",
         Description="Account that administers the StackSets and runs the deployer."))
@@ -116,7 +125,7 @@ def build_execution_role() -> Template:
             Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AdministratorAccountId}:root")))]),
         Policies=[iam.Policy(PolicyName="platform-resources", PolicyDocument=PolicyDocument(
             Version="2012-10-17", Statement=_execution_statements()))],
-        Tags=_tags(),
+        Tags=tags,
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet execution role."))
     return template

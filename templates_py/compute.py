@@ -15,7 +15,7 @@ from troposphere import GetAtt, Ref, Sub, awslambda, logs
 from troposphere import iam as troposphere_iam
 
 from templates_py import iam
-from templates_py.blueprint import Blueprint
+from templates_py.blueprint import RETAIN, Blueprint
 from templates_py.data import Data
 from templates_py.network import Network
 from templates_py.parameters import (
@@ -77,7 +77,7 @@ def _function(bp: Blueprint, spec: FunctionSpec, network: Network, data: Data) -
         f"{spec.logical_id}LogGroup",
         LogGroupName=Sub(f"/aws/lambda/{spec.base_name}-${{Environment}}"),
         RetentionInDays=bp[LOG_RETENTION],
-        Tags=bp.tags(),
+        Tags=bp.tags(), **RETAIN,
     ))
     role = iam.lambda_role(bp, f"{spec.logical_id}Role", f"{spec.base_name}-role",
                            [*spec.statements(data), iam.tracing_statement()])

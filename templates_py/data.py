@@ -12,7 +12,7 @@ from awacs import s3 as s3_actions
 from awacs.aws import Bool, Condition, Deny, PolicyDocument, Principal, Statement
 from troposphere import Equals, GetAtt, If, NoValue, Ref, Sub, dynamodb, s3
 
-from templates_py.blueprint import Blueprint
+from templates_py.blueprint import RETAIN, Blueprint
 from templates_py.parameters import (
     CAPACITY_MODE,
     IA_TRANSITION_DAYS,
@@ -27,7 +27,6 @@ from templates_py.parameters import (
 PROVISIONED = "ProvisionedCapacity"
 PITR = "PointInTimeRecoveryOn"
 IA_TRANSITION = "AuditLogsTransitionToIA"
-RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
 CUSTOMER_INDEX = "customer-index"
 
 

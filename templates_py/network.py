@@ -80,7 +80,8 @@ def add_network(bp: Blueprint) -> Network:
         bp.add(ec2.VPCEndpoint(
             f"{service}GatewayEndpoint", VpcId=Ref(vpc), VpcEndpointType="Gateway",
             ServiceName=Sub(f"com.amazonaws.${{AWS::Region}}.{service.lower()}"),
-            RouteTableIds=[Ref(rt) for rt in private_rts]))
+            RouteTableIds=[Ref(rt) for rt in private_rts],
+            Tags=bp.tags(f"payment-{service.lower()}-endpoint")))
 
     sg = bp.add(ec2.SecurityGroup(
         "LambdaSecurityGroup",
