@@ -19,3 +19,9 @@ class DeploymentError(PlatformError):
     """A StackSet operation or AWS call failed."""
 
     exit_code = 1
+
+
+class UnsafeChange(PlatformError):
+    """The change would replace or remove a stateful resource and was not explicitly allowed."""
+
+    exit_code = 1

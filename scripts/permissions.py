@@ -13,6 +13,8 @@ import json
 from collections.abc import Iterable
 from pathlib import Path
 
+from scripts.resource_schemas import handler_permissions, iam_actions
+
 ACTIONS_FILE = Path(__file__).resolve().parent.parent / "templates_py" / "execution_actions.json"
 # Handlers also list permissions for optional integrations the platform does not use
 # (Kinesis streaming, S3 Tables, VPC Lattice, ...); the role grants only these services.
@@ -20,35 +22,21 @@ PLATFORM_SERVICES = frozenset({"acm", "apigateway", "cloudfront", "cloudwatch", 
                                "iam", "kms", "lambda", "logs", "route53", "s3", "ssm"})
 
 
-def _schemas_dir() -> Path:
-    import cfnlint
-
-    return Path(cfnlint.__file__).parent / "data" / "schemas"
-
-
 def resource_types(templates: Iterable[dict]) -> set[str]:
     return {r["Type"] for t in templates for r in t.get("Resources", {}).values()
             if not r["Type"].startswith("AWS::CloudFormation::")}
 
 
-def handler_actions(types: Iterable[str], region: str = "us-east-1") -> list[str]:
+def handler_actions(types: Iterable[str]) -> list[str]:
     """Every IAM action the create/read/update/delete handlers of `types` call."""
-    base = _schemas_dir()
-    known = json.loads((base.parent / "AdditionalSpecs" / "Policies.json").read_text())
-    index = json.loads((base / "providers" / f"{region}.json").read_text())
-    actions: set[str] = set()
-    for type_name in types:
-        schema = json.loads((base / "resources" / f"{index[type_name]}.json").read_text())
-        for name, handler in schema.get("handlers", {}).items():
-            if name != "list":
-                actions.update(handler.get("permissions", []))
+    actions = set().union(*(handler_permissions(t) for t in types))
     # Schemas also list retired or non-IAM names ("s3:REST.PUT.OBJECT"); keep actions IAM knows.
-    return sorted(a for a in actions if _known(a, known) and a.split(":")[0] in PLATFORM_SERVICES)
+    return sorted(a for a in actions if _known(a) and a.split(":")[0] in PLATFORM_SERVICES)
 
 
-def _known(action: str, catalogue: dict) -> bool:
+def _known(action: str) -> bool:
     service, _, name = action.partition(":")
-    return name.lower() in catalogue.get(service.lower(), {}).get("Actions", {})
+    return name.lower() in iam_actions().get(service.lower(), {}).get("Actions", {})
 
 
 def by_service(actions: Iterable[str]) -> dict[str, list[str]]:

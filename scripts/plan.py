@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from scripts.template_diff import ResourceChange, changed_sections, diff_resources
+
 CURRENT = "CURRENT"
 
 
@@ -96,6 +98,13 @@ class StackSetPlan:
     create_instances: tuple[InstanceGroup, ...] = ()
     update_instances: tuple[InstanceGroup, ...] = ()
     changes: tuple[Change, ...] = field(default_factory=tuple)
+    resources: tuple[ResourceChange, ...] = ()
+    sections: tuple[str, ...] = ()
+
+    @property
+    def data_loss(self) -> list[ResourceChange]:
+        """Stateful resources this plan would replace or remove from the stack."""
+        return [r for r in self.resources if r.loses_data]
 
     @property
     def empty(self) -> bool:
@@ -135,7 +144,8 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
                    for t in desired.targets]
         return StackSetPlan(desired.name, create_stack_set=True,
                             create_instances=_group(list(desired.targets)),
-                            changes=(Change("stackset", desired.name), *changes))
+                            changes=(Change("stackset", desired.name), *changes),
+                            resources=tuple(diff_resources({}, desired.template)))
 
     stack_set_level = stack_set_changes(desired, deployed)
     changes = list(stack_set_level)
@@ -165,4 +175,6 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
         stale = [t for t in stale if t.overrides != deployed.instances[t.key].overrides]
     return StackSetPlan(desired.name, update_stack_set=stack_set_update,
                         create_instances=_group(missing), update_instances=_group(stale),
-                        changes=tuple(changes))
+                        changes=tuple(changes),
+                        resources=tuple(diff_resources(deployed.template, desired.template)),
+                        sections=tuple(changed_sections(deployed.template, desired.template)))

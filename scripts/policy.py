@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from functools import cache
-from pathlib import Path
 from typing import Any
 
+from scripts.resource_schemas import stateful_types, tag_property
 from templates_py.blueprint import TAG_KEYS
 
 Template = dict[str, Any]
@@ -27,33 +26,6 @@ STAR_RESOURCE_ALLOWED = {
 # The StackSet execution role creates resources whose ARNs do not exist yet; its service
 # statements (Sid "Manage<Service>") are the documented exception.
 EXECUTION_ROLE_SIDS = "Manage"
-
-
-@cache
-def _cfnlint_data() -> Path:
-    import cfnlint
-
-    return Path(cfnlint.__file__).parent / "data"
-
-
-@cache
-def _schema(type_name: str) -> dict[str, Any]:
-    data = _cfnlint_data()
-    index = json.loads((data / "schemas" / "providers" / "us-east-1.json").read_text())
-    return json.loads((data / "schemas" / "resources" / f"{index[type_name]}.json").read_text())
-
-
-@cache
-def stateful_types() -> frozenset[str]:
-    specs = json.loads((_cfnlint_data() / "AdditionalSpecs" / "StatefulResources.json").read_text())
-    return frozenset(specs["ResourceTypes"])
-
-
-def tag_property(type_name: str) -> str | None:
-    tagging = _schema(type_name).get("tagging", {})
-    if not tagging.get("taggable", False):
-        return None
-    return tagging.get("tagProperty", "/properties/Tags").rsplit("/", 1)[-1]
 
 
 def _resources(template: Template) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -21,7 +21,7 @@ from scripts.aws import Aws, describe
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
-from scripts.errors import DeploymentError
+from scripts.errors import DeploymentError, UnsafeChange
 from scripts.manifest import InstanceOutputs, build_manifest, manifest_path, write_atomically
 from scripts.operations import OperationWaiter
 from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target, plan_stack_set
@@ -126,23 +126,26 @@ class Rollout:
         write(self.build_dir, files)
         return {name: json.loads(files[template_path(name)]) for name in STACKSET_TEMPLATES}
 
-    def upload_code(self) -> dict[str, str]:
-        """Package the functions, upload what is new; the code-location parameter values."""
+    def code_parameters(self, upload: bool) -> dict[str, str]:
+        """Package the functions locally; the code-location parameter values. With `upload`,
+        also put any new zip in the artifacts bucket (plan passes False and writes nothing)."""
         from scripts.packaging import build_all
 
-        self.artifacts.ensure_bucket()
-        packages = {p.name: p for p in build_all(self.lambdas_dir, self.build_dir / "dist")}
+        if upload:
+            self.artifacts.ensure_bucket()
+        packages = {p.function: p for p in build_all(self.lambdas_dir, self.build_dir / "dist")}
         code = {CODE_BUCKET.name: self.config.deployment.artifacts_bucket}
         for spec in FUNCTIONS:
             package = packages[spec.base_name.replace("-", "_")]
-            self.artifacts.upload_file(package.key, package.path)
-            code[spec.code_key.name] = package.key
+            if upload:
+                self.artifacts.upload_file(package.s3_key, package.zip_path)
+            code[spec.code_key.name] = package.s3_key
         return code
 
-    def desired(self, environments: list[Environment]) -> list[DesiredStackSet]:
+    def desired(self, environments: list[Environment], upload: bool) -> list[DesiredStackSet]:
         description = f"Payment platform {project_version()} (git {self.revision})"
         return desired_stack_sets(self.config, environments, self.templates(),
-                                  self.upload_code(), description)
+                                  self.code_parameters(upload), description)
 
     # -- plan and deploy -----------------------------------------------------------------------
 
@@ -151,11 +154,25 @@ class Rollout:
         with ThreadPoolExecutor(max_workers=len(desired) or 1) as pool:
             return list(pool.map(lambda d: self.deployer.read(d.name, d.targets), desired))
 
-    def deploy(self, environments: list[Environment]) -> list[StackSetResult]:
-        desired = self.desired(environments)
+    def plan(self, environments: list[Environment], upload: bool = False
+             ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+        desired = self.desired(environments, upload=upload)
+        return [(want, plan_stack_set(want, have))
+                for want, have in zip(desired, self.read(desired), strict=True)]
+
+    def deploy(self, environments: list[Environment],
+               allow_data_loss: bool = False) -> list[StackSetResult]:
+        """Plan every StackSet first, refuse data loss unless allowed, then apply in order."""
+        plans = self.plan(environments, upload=True)
+        risky = [f"{plan.name}: {r.logical_id} ({r.type}) would be "
+                 f"{'removed' if r.action == 'remove' else 'replaced'}"
+                 for _, plan in plans for r in plan.data_loss]
+        if risky and not allow_data_loss:
+            raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
+                               f"({'; '.join(risky)}); check with `payctl plan`, and pass "
+                               "--allow-data-loss only if that is intended")
         results = []
-        for want, have in zip(desired, self.read(desired), strict=True):
-            plan = plan_stack_set(want, have)
+        for want, plan in plans:
             result = StackSetResult(want.name, plan)
             results.append(result)
             if plan.empty:

@@ -13,12 +13,14 @@ from scripts.config import load_config
               help="Seconds to wait for each StackSet operation.")
 @click.option("--manifests/--no-manifests", default=True, show_default=True,
               help="Export build/manifests/resource-manifest-<env>.json after a successful deploy.")
+@click.option("--allow-data-loss", is_flag=True,
+              help="Deploy even if a table, bucket, log group or key would be replaced or removed.")
 @click.option("--resume", metavar="STACKSET:OPERATION",
               help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
 @click.pass_obj
 @reports_errors
 def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: int,
-           manifests: bool, resume: str | None) -> None:
+           manifests: bool, allow_data_loss: bool, resume: str | None) -> None:
     """Create or update every StackSet and the named environments' stack instances.
 
     Packages and uploads the Lambda code, then for each StackSet in order: creates it if
@@ -41,7 +43,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
         return
     config, selected = select(opts, environments, all_)
     rollout = make_rollout(opts, config, timeout)
-    results = rollout.deploy(selected)
+    results = rollout.deploy(selected, allow_data_loss=allow_data_loss)
     if all(r.plan.empty for r in results):
         click.echo("No changes: every StackSet and instance already matches.")
     if manifests:

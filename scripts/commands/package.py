@@ -21,4 +21,4 @@ def package(opts: Options) -> None:
     from scripts.packaging import build_all
 
     for pkg in build_all(ROOT / "lambdas", opts.build_dir / "dist"):
-        click.echo(f"{pkg.key}  {pkg.path.stat().st_size} bytes")
+        click.echo(f"{pkg.s3_key}  {pkg.zip_path.stat().st_size} bytes")
