@@ -7,5 +7,6 @@ from scripts.commands.build import build
 from scripts.commands.deploy import deploy
 from scripts.commands.manifest import manifest
 from scripts.commands.package import package
+from scripts.commands.plan import plan
 
-COMMANDS = (build, package, bootstrap, deploy, manifest)
+COMMANDS = (build, package, bootstrap, plan, deploy, manifest)

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from scripts.cli_support import Options, reports_errors
+from scripts.commands.common import environments_argument, make_rollout, select
+
+
+@click.command()
+@environments_argument
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--detailed-exitcode", is_flag=True,
+              help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
+@click.pass_obj
+@reports_errors
+def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str,
+         detailed_exitcode: bool) -> None:
+    """Show what deploy would change, per StackSet and per account, without changing anything.
+
+    Lists StackSets and instances to create, template changes by logical id (with the changed
+    properties, and whether CloudFormation will replace the resource — stateful replacements
+    are flagged), and each account's parameter changes (old -> new). Uses the same comparison
+    as deploy's no-op detection. Uploads nothing.
+
+    \b
+    Examples:
+      payctl plan --all
+      payctl plan prod --output json --detailed-exitcode
+    """
+    from scripts.plan_report import render_text, report
+
+    config, selected = select(opts, environments, all_)
+    doc = report(make_rollout(opts, config).plan(selected, upload=False))
+    click.echo(json.dumps(doc, indent=2, default=str) if output == "json" else render_text(doc))
+    if detailed_exitcode and doc["changes"]:
+        sys.exit(2)
