@@ -180,6 +180,23 @@ class StackSetDeployer:
                   "OperationPreferences": self._preferences(), "OperationId": operation_id}
         return self._run(name, operation_id, lambda: call(**params))
 
+    def delete_instances(self, name: str, targets: list[Target]) -> str:
+        """Delete the stacks of `targets` (their Retain resources stay) and wait."""
+        environments = list(dict.fromkeys(t.environment for t in targets))
+        operation_id = self.operation_id("destroy", environments)
+        self.say(f"{name}: deleting instances for {', '.join(environments)} ({operation_id})")
+        params = {"StackSetName": name, **self._where(targets), "RetainStacks": False,
+                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
+        return self._run(name, operation_id, lambda: self.cfn.delete_stack_instances(**params))
+
+    def delete_stack_set_if_empty(self, name: str) -> bool:
+        pages = self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
+        if any(page["Summaries"] for page in pages):
+            return False
+        self.cfn.delete_stack_set(StackSetName=name)
+        self.say(f"{name}: no instances left; StackSet deleted")
+        return True
+
     def _run(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
         """Start an operation and wait for it. If another operation holds the StackSet, wait for
         that one first and try again, a bounded number of times."""

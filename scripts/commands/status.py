@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import json
+
+import click
+
+from scripts.cli_support import Options, reports_errors
+from scripts.commands.common import make_rollout
+from scripts.config import load_config
+
+
+@click.command()
+@click.argument("environments", nargs=-1, metavar="[ENV...]")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.pass_obj
+@reports_errors
+def status(opts: Options, environments: tuple[str, ...], output: str) -> None:
+    """Show every StackSet x account: instance status, drift, last operation, and whether the
+    deployed template is the one built from this checkout. No environment means all.
+
+    \b
+    Examples:
+      payctl status
+      payctl status prod --output json
+    """
+    from scripts import status as report
+
+    config = load_config(opts.params_dir)
+    selected = config.select(environments, all_=not environments)
+    rollout = make_rollout(opts, config)
+    rows = report.collect(rollout.cfn, config, selected, rollout.templates())
+    click.echo(json.dumps(report.to_json(rows), indent=2) if output == "json"
+               else report.render_table(rows))

@@ -1,0 +1,72 @@
+"""Destroy one environment: delete its stack instances, newest StackSet first, and each StackSet
+that has no instance left. Stateful resources stay (their DeletionPolicy is Retain); the report
+names each one with the command that removes it by hand, because only a person should decide
+to delete payment data or audit logs."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from scripts.aws import Aws, error_code
+from scripts.config import Config, Environment
+from scripts.deployer import StackSetDeployer
+from scripts.plan import Target
+
+REMOVAL = {
+    "AWS::DynamoDB::Table": "aws dynamodb delete-table --table-name {id}",
+    "AWS::S3::Bucket": "aws s3 rb s3://{id} --force  (delete every object version first)",
+    "AWS::Logs::LogGroup": "aws logs delete-log-group --log-group-name {id}",
+    "AWS::KMS::Key": "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days 30",
+}
+
+
+@dataclass(frozen=True)
+class Retained:
+    stack_set: str
+    logical_id: str
+    type: str
+    physical_id: str
+
+    @property
+    def removal(self) -> str:
+        return REMOVAL.get(self.type, "remove by hand in the console").format(id=self.physical_id)
+
+
+def retained_resources(cfn_in_account: Any, stack_id: str, template: dict[str, Any],
+                       stack_set: str) -> list[Retained]:
+    kept = {lid for lid, r in template.get("Resources", {}).items()
+            if r.get("DeletionPolicy") == "Retain"}
+    pages = cfn_in_account.get_paginator("list_stack_resources").paginate(StackName=stack_id)
+    return [Retained(stack_set, r["LogicalResourceId"], r["ResourceType"],
+                     r.get("PhysicalResourceId", ""))
+            for page in pages for r in page["StackResourceSummaries"]
+            if r["LogicalResourceId"] in kept]
+
+
+def destroy(config: Config, aws: Aws, deployer: StackSetDeployer, env: Environment,
+            say: Callable[[str], None]) -> list[Retained]:
+    """Delete `env`'s instances (never another environment's); the resources left behind."""
+    cfn = deployer.cfn
+    target_cfn = aws.client("cloudformation", aws.in_account(
+        env.account_id, config.deployment.execution_role_name))
+    target = Target(env.name, env.account_id, env.region, {})
+    retained: list[Retained] = []
+    for spec in reversed(config.deployment.stacksets):
+        try:
+            stack_set = cfn.describe_stack_set(StackSetName=spec.name)["StackSet"]
+            instance = cfn.describe_stack_instance(
+                StackSetName=spec.name, StackInstanceAccount=env.account_id,
+                StackInstanceRegion=env.region)["StackInstance"]
+        except Exception as err:
+            if error_code(err) in ("StackSetNotFoundException", "StackInstanceNotFoundException"):
+                say(f"{spec.name}: no {env.name} instance")
+                continue
+            raise
+        template = json.loads(stack_set.get("TemplateBody") or "{}")
+        retained += retained_resources(target_cfn, instance["StackId"], template, spec.name)
+        deployer.delete_instances(spec.name, [target])
+        deployer.delete_stack_set_if_empty(spec.name)
+    return retained
