@@ -145,7 +145,7 @@ class StackSetDeployer:
         self.cfn.create_stack_set(**self._common(desired), **self._permissions(),
                                   ManagedExecution={"Active": True})
 
-    def _preferences(self) -> dict[str, Any]:
+    def preferences(self) -> dict[str, Any]:
         prefs = self.settings.operation_preferences
         return {"RegionConcurrencyType": prefs["region_concurrency"],
                 "MaxConcurrentPercentage": prefs["max_concurrent_percentage"],
@@ -163,10 +163,10 @@ class StackSetDeployer:
         operation_id = self.operation_id("update", environments)
         self.say(f"{desired.name}: updating StackSet for {', '.join(environments)} ({operation_id})")
         params = {**self._common(desired), **self._permissions(), **self._where(targets),
-                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
+                  "OperationPreferences": self.preferences(), "OperationId": operation_id}
         params.pop("PermissionModel", None)
         params.pop("AutoDeployment", None)
-        return self._run(desired.name, operation_id, lambda: self.cfn.update_stack_set(**params))
+        return self.run_operation(desired.name, operation_id, lambda: self.cfn.update_stack_set(**params))
 
     def _instances(self, action: str, name: str, group: InstanceGroup) -> str:
         operation_id = self.operation_id("add" if action == "create" else "params",
@@ -177,8 +177,8 @@ class StackSetDeployer:
             self.cfn.update_stack_instances
         params = {"StackSetName": name, **self._where(list(group.targets)),
                   "ParameterOverrides": _parameters(group.overrides),
-                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
-        return self._run(name, operation_id, lambda: call(**params))
+                  "OperationPreferences": self.preferences(), "OperationId": operation_id}
+        return self.run_operation(name, operation_id, lambda: call(**params))
 
     def delete_instances(self, name: str, targets: list[Target]) -> str:
         """Delete the stacks of `targets` (their Retain resources stay) and wait."""
@@ -186,8 +186,8 @@ class StackSetDeployer:
         operation_id = self.operation_id("destroy", environments)
         self.say(f"{name}: deleting instances for {', '.join(environments)} ({operation_id})")
         params = {"StackSetName": name, **self._where(targets), "RetainStacks": False,
-                  "OperationPreferences": self._preferences(), "OperationId": operation_id}
-        return self._run(name, operation_id, lambda: self.cfn.delete_stack_instances(**params))
+                  "OperationPreferences": self.preferences(), "OperationId": operation_id}
+        return self.run_operation(name, operation_id, lambda: self.cfn.delete_stack_instances(**params))
 
     def delete_stack_set_if_empty(self, name: str) -> bool:
         pages = self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
@@ -197,7 +197,7 @@ class StackSetDeployer:
         self.say(f"{name}: no instances left; StackSet deleted")
         return True
 
-    def _run(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
+    def run_operation(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
         """Start an operation and wait for it. If another operation holds the StackSet, wait for
         that one first and try again, a bounded number of times."""
         for attempt in range(IN_PROGRESS_RETRIES + 1):
@@ -207,7 +207,7 @@ class StackSetDeployer:
             except Exception as err:
                 if error_code(err) != "OperationInProgressException" or \
                         attempt == IN_PROGRESS_RETRIES:
-                    raise DeploymentError(f"{name}: {describe(err)}") from None
+                    raise DeploymentError(f"{name}: {describe(err)}") from err
                 self._wait_for_others(name)
         self.waiter.wait(name, operation_id)
         return operation_id
