@@ -36,7 +36,7 @@ def table_items(table: dynamodb.Table, actions: Sequence[Action]) -> Statement:
 
 def processor_statements(data: Data) -> list[Statement]:
     return [
-        table_items(data.transactions, [ddb.GetItem, ddb.PutItem, ddb.Query]),
+        table_items(data.transactions, [ddb.GetItem, ddb.PutItem]),
         Statement(Effect=Allow, Action=[s3_actions.PutObject, s3_actions.GetObject],
                   Resource=[Sub(f"${{{data.audit_bucket.title}.Arn}}/*")],
                   Condition=in_this_region()),
