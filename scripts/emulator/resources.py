@@ -1,0 +1,362 @@
+"""CloudFormation resource types the platform uses and moto's CloudFormation skips, and the
+properties its supported types drop.
+
+Each type is backed by moto's own service model, so after a deploy the resource can be read
+back with the service's API (`describe_alarms`, `get_stage`, `get_bucket_policy`, ...) exactly
+as in AWS. Property names follow the CloudFormation resource specification.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from moto.acm.models import acm_backends
+from moto.apigateway.models import apigateway_backends
+from moto.cloudformation import parsing
+from moto.cloudfront.models import cloudfront_backends
+from moto.cloudwatch.models import cloudwatch_backends
+from moto.awslambda.models import LambdaFunction
+from moto.core.common_models import CloudFormationModel
+from moto.dynamodb.models import dynamodb_backends
+from moto.dynamodb.models.table import Table
+from moto.s3.models import FakeBucket, s3_backends
+from moto.utilities.utils import get_partition
+
+
+def register() -> None:
+    """Make moto's template parser see the types defined here (it caches its type list), and
+    complete the types whose properties it drops."""
+    _completing(LambdaFunction, _lambda_function)
+    _completing(Table, _dynamodb_table)
+    _completing(FakeBucket, _s3_bucket)
+    parsing.get_model_list.cache_clear()
+    parsing.get_name_type_map.cache_clear()
+    missing = {cls.TYPE for cls in _TYPES} - set(parsing.get_model_map())
+    if missing:
+        raise RuntimeError(f"emulator resource types not registered: {sorted(missing)}")
+
+
+class _Resource:
+    """A created resource: its physical id (what Ref returns) and its GetAtt attributes."""
+
+    TYPE = ""
+    NAME_PROPERTY = ""
+    ATTRIBUTES: tuple[str, ...] = ()
+
+    def __init__(self, physical_id: str, attributes: dict[str, Any], properties: dict[str, Any],
+                 account_id: str, region_name: str) -> None:
+        self.physical_id = physical_id
+        self.attributes = attributes
+        self.properties = properties
+        self.account_id = account_id
+        self.region_name = region_name
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.physical_id
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        return self.attributes[attribute_name]
+
+    @classmethod
+    def create_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str, **kwargs: Any) -> Any:
+        properties = cloudformation_json.get("Properties", {})
+        physical_id, attributes = cls.create(resource_name, properties, account_id, region_name)
+        return cls(physical_id, attributes, properties, account_id, region_name)
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
+                                        cloudformation_json: dict[str, Any], account_id: str,
+                                        region_name: str) -> Any:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                   account_id, region_name)
+
+    @classmethod
+    def delete_from_cloudformation_json(cls, resource_name: str, cloudformation_json: dict[str, Any],
+                                        account_id: str, region_name: str) -> None:
+        """Only reached for a resource moto could not keep; nothing to clean up."""
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        raise NotImplementedError
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        raise NotImplementedError
+
+
+def _tags(props: dict[str, Any]) -> list[dict[str, str]]:
+    return list(props.get("Tags", []))
+
+
+class CloudWatchAlarm(_Resource, CloudFormationModel):
+    TYPE = "AWS::CloudWatch::Alarm"
+    NAME_PROPERTY = "AlarmName"
+    ATTRIBUTES = ("Arn",)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return CloudWatchAlarm.TYPE
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return CloudWatchAlarm.NAME_PROPERTY
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        alarm = cloudwatch_backends[account][region].put_metric_alarm(
+            name=name, namespace=props.get("Namespace"), metric_name=props.get("MetricName"),
+            comparison_operator=props["ComparisonOperator"],
+            evaluation_periods=int(props["EvaluationPeriods"]), period=int(props.get("Period", 60)),
+            threshold=float(props["Threshold"]), statistic=props.get("Statistic"),
+            description=props.get("AlarmDescription"), dimensions=props.get("Dimensions", []),
+            alarm_actions=props.get("AlarmActions", []), ok_actions=props.get("OKActions", []),
+            insufficient_data_actions=props.get("InsufficientDataActions", []),
+            treat_missing_data=props.get("TreatMissingData"),
+            datapoints_to_alarm=props.get("DatapointsToAlarm"), tags=_tags(props))
+        return name, {"Arn": alarm.alarm_arn}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cloudwatch_backends[account_id][region_name].delete_alarms([self.physical_id])
+
+
+def _method_settings(settings: list[dict[str, Any]]) -> dict[str, Any]:
+    """CloudFormation's MethodSettings list as API Gateway's `methodSettings` map."""
+    fields = {"MetricsEnabled": "metricsEnabled", "LoggingLevel": "loggingLevel",
+              "DataTraceEnabled": "dataTraceEnabled", "CachingEnabled": "cachingEnabled",
+              "ThrottlingBurstLimit": "throttlingBurstLimit",
+              "ThrottlingRateLimit": "throttlingRateLimit"}
+    result = {}
+    for setting in settings:
+        key = f"{setting.get('ResourcePath', '/*').lstrip('/')}/{setting.get('HttpMethod', '*')}"
+        value = {api: setting[cfn] for cfn, api in fields.items() if cfn in setting}
+        for number in ("throttlingBurstLimit",):
+            if number in value:
+                value[number] = int(value[number])
+        if "throttlingRateLimit" in value:
+            value["throttlingRateLimit"] = float(value["throttlingRateLimit"])
+        result[key] = value
+    return result
+
+
+class ApiGatewayStage(_Resource, CloudFormationModel):
+    TYPE = "AWS::ApiGateway::Stage"
+    NAME_PROPERTY = "StageName"
+    ATTRIBUTES = ()
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return ApiGatewayStage.TYPE
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ApiGatewayStage.NAME_PROPERTY
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        deployment = props["DeploymentId"]  # moto's Ref to a Deployment yields the object
+        stage = apigateway_backends[account][region].create_stage(
+            props["RestApiId"], name, getattr(deployment, "id", deployment),
+            variables=props.get("Variables"), description=props.get("Description", ""),
+            tags={t["Key"]: t["Value"] for t in _tags(props)},
+            tracing_enabled=props.get("TracingEnabled"))
+        stage.method_settings = _method_settings(props.get("MethodSettings", []))
+        if "AccessLogSetting" in props:
+            stage.access_log_settings = {"destinationArn": props["AccessLogSetting"]["DestinationArn"],
+                                         "format": props["AccessLogSetting"].get("Format", "")}
+        return name, {}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        apigateway_backends[account_id][region_name].delete_stage(
+            self.properties["RestApiId"], self.physical_id)
+
+
+class ApiGatewayAccount(_Resource, CloudFormationModel):
+    TYPE = "AWS::ApiGateway::Account"
+    ATTRIBUTES = ("Id",)
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return ApiGatewayAccount.TYPE
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        apigateway_backends[account][region].update_account([
+            {"op": "replace", "path": "/cloudwatchRoleArn", "value": props.get("CloudWatchRoleArn", "")}])
+        return account, {"Id": account}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """Account settings outlive the stack in AWS too."""
+
+
+class S3BucketPolicy(_Resource, CloudFormationModel):
+    TYPE = "AWS::S3::BucketPolicy"
+    ATTRIBUTES = ()
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return S3BucketPolicy.TYPE
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        policy = json.dumps(props["PolicyDocument"]).encode()
+        s3_backends[account][get_partition(region)].put_bucket_policy(props["Bucket"], policy)
+        return props["Bucket"], {}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        s3_backends[account_id][get_partition(region_name)].delete_bucket_policy(self.physical_id)
+
+
+class AcmCertificate(_Resource, CloudFormationModel):
+    TYPE = "AWS::CertificateManager::Certificate"
+    ATTRIBUTES = ()
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return AcmCertificate.TYPE
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        arn = acm_backends[account][region].request_certificate(
+            props["DomainName"], idempotency_token=None,
+            subject_alt_names=props.get("SubjectAlternativeNames", []), tags=_tags(props))
+        return arn, {}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        acm_backends[account_id][region_name].delete_certificate(self.physical_id)
+
+
+def _distribution_config(props: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's DistributionConfig in the API's shape: lists become Quantity/Items."""
+    def items(values: list[Any]) -> dict[str, Any]:
+        return {"Quantity": len(values), "Items": values}
+
+    config = json.loads(json.dumps(props["DistributionConfig"]))
+    config["CallerReference"] = str(uuid.uuid4())
+    config["Aliases"] = items(config.get("Aliases", []))
+    for origin in config["Origins"]:
+        custom = origin.get("CustomOriginConfig")
+        if custom:
+            custom["OriginSslProtocols"] = items(custom.pop("OriginSSLProtocols", []))
+            custom["HTTPSPort"] = custom.get("HTTPSPort", 443)
+            custom["HTTPPort"] = custom.get("HTTPPort", 80)
+    config["Origins"] = items(config["Origins"])
+    behaviour = config["DefaultCacheBehavior"]
+    behaviour["AllowedMethods"] = items(behaviour.get("AllowedMethods", ["GET", "HEAD"]))
+    certificate = config.get("ViewerCertificate", {})
+    if "AcmCertificateArn" in certificate:
+        certificate["ACMCertificateArn"] = certificate.pop("AcmCertificateArn")
+        certificate["CloudFrontDefaultCertificate"] = False
+    if "SslSupportMethod" in certificate:
+        certificate["SSLSupportMethod"] = certificate.pop("SslSupportMethod")
+    return config
+
+
+class CloudFrontDistribution(_Resource, CloudFormationModel):
+    TYPE = "AWS::CloudFront::Distribution"
+    ATTRIBUTES = ("DomainName", "Id")
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return CloudFrontDistribution.TYPE
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        distribution, _, _ = cloudfront_backends[account][get_partition(region)].create_distribution(
+            _distribution_config(props), _tags(props))
+        return distribution.distribution_id, {"DomainName": distribution.domain_name,
+                                              "Id": distribution.distribution_id}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        cloudfront_backends[account_id][get_partition(region_name)].delete_distribution(
+            self.physical_id, if_match=True)
+
+
+_TYPES = (CloudWatchAlarm, ApiGatewayStage, ApiGatewayAccount, S3BucketPolicy, AcmCertificate,
+          CloudFrontDistribution)
+
+
+# -- properties moto's own models drop --------------------------------------------------------
+
+Completion = Callable[[Any, dict[str, Any], str, str], None]
+
+
+def _completing(model: type, complete: Completion) -> None:
+    """After moto creates or updates a `model` from a template, apply what it left out."""
+    create = model.create_from_cloudformation_json.__func__
+    update = model.update_from_cloudformation_json.__func__
+
+    def created(cls: type, resource_name: str, cloudformation_json: dict[str, Any],
+                account_id: str, region_name: str, **kwargs: Any) -> Any:
+        resource = create(cls, resource_name, cloudformation_json, account_id, region_name,
+                          **kwargs)
+        complete(resource, cloudformation_json.get("Properties", {}), account_id, region_name)
+        return resource
+
+    def updated(cls: type, original_resource: Any, new_resource_name: str,
+                cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+        resource = update(cls, original_resource, new_resource_name, cloudformation_json,
+                          account_id, region_name)
+        complete(resource, cloudformation_json.get("Properties", {}), account_id, region_name)
+        return resource
+
+    model.create_from_cloudformation_json = classmethod(created)
+    model.update_from_cloudformation_json = classmethod(updated)
+
+
+def _true(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+def _lambda_function(function: Any, props: dict[str, Any], account: str, region: str) -> None:
+    function.architectures = props.get("Architectures", ["x86_64"])
+    function.kms_key_arn = props.get("KmsKeyArn")
+    function.tracing_config = props.get("TracingConfig", {"Mode": "PassThrough"})
+    if "ReservedConcurrentExecutions" in props:
+        function.reserved_concurrency = int(props["ReservedConcurrentExecutions"])
+
+
+def _dynamodb_table(table: Any, props: dict[str, Any], account: str, region: str) -> None:
+    enabled = _true(props.get("PointInTimeRecoverySpecification", {})
+                    .get("PointInTimeRecoveryEnabled", False))
+    dynamodb_backends[account][region].update_continuous_backups(
+        table.name, {"PointInTimeRecoveryEnabled": enabled})
+
+
+def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation lifecycle rule in the S3 API's shape."""
+    result: dict[str, Any] = {"ID": rule.get("Id"), "Status": rule["Status"],
+                              "Filter": {"Prefix": rule.get("Prefix", "")}}
+    if "ExpirationInDays" in rule:
+        result["Expiration"] = {"Days": int(rule["ExpirationInDays"])}
+    if rule.get("Transitions"):
+        result["Transition"] = [{"Days": int(t["TransitionInDays"]), "StorageClass": t["StorageClass"]}
+                                for t in rule["Transitions"]]
+    if "NoncurrentVersionExpiration" in rule:
+        result["NoncurrentVersionExpiration"] = {
+            "NoncurrentDays": int(rule["NoncurrentVersionExpiration"]["NoncurrentDays"])}
+    if "AbortIncompleteMultipartUpload" in rule:
+        result["AbortIncompleteMultipartUpload"] = {
+            "DaysAfterInitiation": int(rule["AbortIncompleteMultipartUpload"]["DaysAfterInitiation"])}
+    return result
+
+
+def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) -> None:
+    rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
+    if rules:
+        bucket.set_lifecycle([_lifecycle_rule(r) for r in rules])

@@ -1,0 +1,107 @@
+"""Where moto differs from AWS in ways the platform depends on, make it behave like AWS.
+
+Each shim is small, names the AWS behaviour it restores, and patches moto in this process only
+(the emulator's server runs in-process). None of them is visible to the deployer, which talks
+to the emulator over HTTP exactly as to AWS.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_applied = False
+
+
+def apply(admin_account_id: str) -> None:
+    global _applied
+    _credentials_land_in(admin_account_id)
+    if _applied:
+        return
+    _applied = True
+    from scripts.emulator import resources, stacksets
+
+    _requests_arrive_over_tls()
+    _conditions_compare_text()
+    _unsupported_types_fail()
+    resources.register()
+    stacksets.apply()
+
+
+def _credentials_land_in(admin_account_id: str) -> None:
+    """Credentials moto did not issue (the caller's own) belong to the admin account; keys from
+    `sts:AssumeRole` belong to the role's account. (MOTO_ACCOUNT_ID would pin every request,
+    assumed or not, to one account.)"""
+    import moto.iam.models
+
+    moto.iam.models.DEFAULT_ACCOUNT_ID = admin_account_id
+
+
+def _requests_arrive_over_tls() -> None:
+    """The emulator stands in for AWS's HTTPS endpoints, so `aws:SecureTransport` is true.
+
+    moto evaluates bucket policies without request context and ignores `Bool` conditions, so a
+    TLS-only deny statement would deny every request. A statement whose `aws:SecureTransport`
+    condition a TLS request does not meet is left out, as IAM does.
+    """
+    from moto.iam.access_control import IAMPolicyStatement, PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def applies_over_tls(statement: dict[str, Any]) -> bool:
+        wanted = statement.get("Condition", {}).get("Bool", {}).get("aws:SecureTransport")
+        return wanted is None or str(wanted).lower() == "true"
+
+    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+        if self.policy is None:
+            return PermissionResult.NEUTRAL
+        statements = json.loads(self.policy)["Statement"]
+        permitted = False
+        for statement in statements if isinstance(statements, list) else [statements]:
+            if not applies_over_tls(statement):
+                continue
+            result = IAMPolicyStatement(statement).is_action_permitted(action, resource)
+            if result == PermissionResult.DENIED:
+                return result
+            permitted = permitted or result == PermissionResult.PERMITTED
+        return PermissionResult.PERMITTED if permitted else PermissionResult.NEUTRAL
+
+    FakeBucket.get_permission = get_permission
+
+
+def _conditions_compare_text() -> None:
+    """`Fn::Equals` compares the values' text, as CloudFormation does. moto turns a Number
+    parameter into an int first, so `Equals(Ref LogRetentionDays, "30")` would never hold."""
+    from moto.cloudformation import parsing
+
+    original = parsing.parse_condition
+
+    def text(value: Any) -> str:
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    def parse_condition(condition: Any, resources_map: Any, condition_map: dict[str, Any]) -> Any:
+        if isinstance(condition, dict) and list(condition) == ["Fn::Equals"]:
+            left, right = (condition_map[v["Condition"]] if isinstance(v, dict) and "Condition" in v
+                           else parsing.clean_json(v, resources_map)
+                           for v in condition["Fn::Equals"])
+            return text(left) == text(right)
+        return original(condition, resources_map, condition_map)
+
+    parsing.parse_condition = parse_condition
+
+
+def _unsupported_types_fail() -> None:
+    """A resource type the emulator cannot create fails the stack, as an unknown type does in
+    CloudFormation, instead of moto's warning and silent skip: a green demo then means every
+    resource exists."""
+    from moto.cloudformation import parsing
+
+    original = parsing.resource_class_from_type
+
+    def resource_class_from_type(resource_type: str) -> Any:
+        known = resource_type in parsing.NULL_MODELS or resource_type.startswith("Custom::") \
+            or resource_type in parsing.get_model_map()
+        if not known:
+            raise ValueError(f"resource type {resource_type} is not supported by the emulator")
+        return original(resource_type)
+
+    parsing.resource_class_from_type = resource_class_from_type
