@@ -15,10 +15,10 @@ from typing import Any
 
 from moto.acm.models import acm_backends
 from moto.apigateway.models import apigateway_backends
+from moto.awslambda.models import LambdaFunction
 from moto.cloudformation import parsing
 from moto.cloudfront.models import cloudfront_backends
 from moto.cloudwatch.models import cloudwatch_backends
-from moto.awslambda.models import LambdaFunction
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
