@@ -7,6 +7,7 @@ plans) to the thin AWS layer (artifacts, deployer, waiter) and owns nothing else
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -63,12 +64,31 @@ def operation_ids(revision: str, now: Callable[[], datetime] = lambda: datetime.
     return make
 
 
+PLACEHOLDER_TEXTS = ("unassigned", "unassigned.example.com")
+
+
+def placeholder_parameters(template: dict[str, Any]) -> dict[str, str]:
+    """StackSet-level parameter values that no instance runs on: every instance overrides every
+    parameter. They come from the template alone, so changing one environment's values changes
+    only that environment's instance, never the StackSet (which would touch every account)."""
+    values = {}
+    for name, spec in template.get("Parameters", {}).items():
+        if "Default" in spec:
+            values[name] = str(spec["Default"])
+        elif spec.get("AllowedValues"):
+            values[name] = str(spec["AllowedValues"][0])
+        elif spec.get("Type") == "Number":
+            values[name] = str(spec.get("MinValue", 0))
+        else:
+            pattern = spec.get("AllowedPattern", ".*")
+            values[name] = next((t for t in PLACEHOLDER_TEXTS if re.fullmatch(pattern, t)), "")
+    return values
+
+
 def desired_stack_sets(config: Config, environments: list[Environment],
                        templates: dict[str, dict[str, Any]], code: dict[str, str],
                        description: str) -> list[DesiredStackSet]:
-    """Every StackSet as it should be. The StackSet-level parameter values are a baseline (the
-    first environment's); each instance overrides every parameter, so none runs on it."""
-    baseline = next(iter(config.environments.values()))
+    """Every StackSet as it should be, with each environment's values as instance overrides."""
     result = []
     for spec in config.deployment.stacksets:
         template = templates[spec.template]
@@ -79,7 +99,7 @@ def desired_stack_sets(config: Config, environments: list[Environment],
             return {n: merged[n] for n in names if n in merged}
 
         result.append(DesiredStackSet(
-            name=spec.name, template=template, parameters=values(baseline),
+            name=spec.name, template=template, parameters=placeholder_parameters(template),
             tags=dict(STACK_SET_TAGS),
             description=f"{description}: {template.get('Description', spec.template)}"[:1024],
             targets=tuple(Target(env.name, env.account_id, env.region, values(env))

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import replace
+
+from scripts.cli_support import ROOT
+from scripts.config import load_config
 from scripts.plan import DeployedInstance, DeployedStackSet, DesiredStackSet, Target, plan_stack_set
+from scripts.rollout import desired_stack_sets, placeholder_parameters
+from templates_py import STACKSET_TEMPLATES
 
 TEMPLATE = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
 DEV = Target("dev", "123456789012", "us-east-1", {"Environment": "dev", "Memory": "512"})
@@ -65,3 +73,25 @@ def test_outdated_instance_is_retried() -> None:
     plan = plan_stack_set(desired(DEV), deployed(DEV, status="OUTDATED"))
     assert [g.accounts for g in plan.update_instances] == [[DEV.account]]
     assert plan.changes[0].kind == "status"
+
+
+def test_stack_set_parameters_are_valid_placeholders_independent_of_environments() -> None:
+    """The StackSet's own values come from the template, so editing one environment's file
+    never changes them (which would update every account), and each satisfies its constraints."""
+    config = load_config(ROOT / "params")
+    templates = {name: json.loads((ROOT / "build" / "templates" / f"{name}.json").read_text())
+                 for name in STACKSET_TEMPLATES}
+    for template in templates.values():
+        for key, value in placeholder_parameters(template).items():
+            spec = template["Parameters"][key]
+            assert value in spec.get("AllowedValues", [value]), key
+            assert re.fullmatch(spec.get("AllowedPattern", ".*"), value), key
+            if spec["Type"] == "Number":
+                assert spec.get("MinValue", 0) <= float(value) <= spec.get("MaxValue", 1e9), key
+    envs = list(config.environments.values())
+    before = desired_stack_sets(config, envs, templates, {}, "d")
+    envs[0] = replace(envs[0], values={**envs[0].values, "LambdaMemorySize": "4096"})
+    after = desired_stack_sets(config, envs, templates, {}, "d")
+    assert [s.parameters for s in before] == [s.parameters for s in after]
+    assert after[0].targets[0].overrides["LambdaMemorySize"] == "4096"
+    assert [t.overrides for t in before[0].targets[1:]] == [t.overrides for t in after[0].targets[1:]]
