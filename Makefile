@@ -21,6 +21,12 @@ lint: $(STAMP)  ## ruff over the code; cfn-lint and policy checks run inside the
 test: $(STAMP) lint  ## build freshness, cfn-lint, policy checks and every pytest
 	$(BIN)/python -m pytest
 
+demo: $(STAMP)  ## the whole rollout against the local emulator: bootstrap, deploy, manifests, no-op redeploy
+	$(BIN)/payctl demo
+
+emulator: $(STAMP)  ## run the local emulator on 127.0.0.1:5000 until Ctrl-C
+	$(BIN)/payctl emulator --port 5000
+
 package: $(STAMP)  ## deterministic, content-addressed Lambda zips into build/dist/
 	$(BIN)/payctl package
 

@@ -8,6 +8,7 @@ per account so every read in that account reuses its credentials and connections
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +18,7 @@ import botocore.exceptions
 
 from scripts.errors import DeploymentError
 
+READ_PREFIXES = ("Describe", "List", "Get", "Head", "AssumeRole")
 RETRY_MODE = "adaptive"
 MAX_ATTEMPTS = 10
 SESSION_NAME = "payctl"
@@ -32,6 +34,8 @@ class Aws:
     _session: Any = field(default=None, repr=False)
     _accounts: dict[tuple[str, str], boto3.Session] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    calls: Counter[str] = field(default_factory=Counter, repr=False)
+    _calls_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
     def session(self) -> boto3.Session:
@@ -48,9 +52,20 @@ class Aws:
             max_pool_connections=32, user_agent_extra="payctl")
 
     def client(self, service: str, session: boto3.Session | None = None) -> Any:
-        return (session or self.session).client(
+        client = (session or self.session).client(
             service, region_name=self.region, endpoint_url=self.endpoint_url,
             config=self.config())
+        client.meta.events.register("before-call", self._count)
+        return client
+
+    def _count(self, model: Any, **_: Any) -> None:
+        with self._calls_lock:
+            self.calls[f"{model.service_model.service_name}:{model.name}"] += 1
+
+    def write_calls(self) -> int:
+        """API calls so far that may change something (everything but reads)."""
+        return sum(n for call, n in self.calls.items()
+                   if not call.partition(":")[2].startswith(READ_PREFIXES))
 
     def in_account(self, account_id: str, role_name: str) -> boto3.Session:
         """A session in `account_id` through `role_name`, created once and then reused."""

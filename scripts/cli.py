@@ -50,3 +50,7 @@ _register()
 
 def main() -> None:
     cli(prog_name="payctl")
+
+
+if __name__ == "__main__":
+    main()

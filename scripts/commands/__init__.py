@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from scripts.commands.bootstrap import bootstrap
 from scripts.commands.build import build
+from scripts.commands.demo import demo
 from scripts.commands.deploy import deploy
 from scripts.commands.destroy import destroy
 from scripts.commands.drift import drift
+from scripts.commands.emulator import emulator
 from scripts.commands.manifest import manifest
 from scripts.commands.package import package
 from scripts.commands.plan import plan
 from scripts.commands.status import status
 
-COMMANDS = (build, package, bootstrap, plan, deploy, status, drift, manifest, destroy)
+COMMANDS = (build, package, bootstrap, plan, deploy, status, drift, manifest, destroy,
+            emulator, demo)

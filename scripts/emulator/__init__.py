@@ -9,13 +9,20 @@ environment account.
 
 from __future__ import annotations
 
+import logging
 import os
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 HOST = "127.0.0.1"
 FAKE_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
                     "AWS_SESSION_TOKEN": "testing"}
+CREDENTIAL_SOURCES = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_CONFIG_FILE",
+                      "AWS_SHARED_CREDENTIALS_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE",
+                      "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI")
 
 
 @dataclass
@@ -39,6 +46,7 @@ def start(admin_account_id: str, port: int = 0) -> Emulator:
     """Start moto on 127.0.0.1 (a free port by default) with `admin_account_id` as the account
     of unassumed credentials."""
     os.environ.pop("MOTO_ACCOUNT_ID", None)
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     from moto.server import ThreadedMotoServer
 
     from scripts.emulator import shims
@@ -47,4 +55,26 @@ def start(admin_account_id: str, port: int = 0) -> Emulator:
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     host, bound = server.get_host_and_port()
-    return Emulator(server, f"http://{host}:{bound}")
+    url = f"http://{host}:{bound}"
+    # moto keeps its state per process: an emulator started here begins empty.
+    urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30)
+    return Emulator(server, url)
+
+
+@contextmanager
+def fake_credentials() -> Iterator[None]:
+    """Sign with throwaway keys, never the user's: inside, no credential source can reach a real
+    account, and the user's environment is restored afterwards."""
+    saved = {k: os.environ.get(k) for k in (*FAKE_CREDENTIALS, *CREDENTIAL_SOURCES,
+                                              "AWS_EC2_METADATA_DISABLED")}
+    for key in CREDENTIAL_SOURCES:
+        os.environ.pop(key, None)
+    os.environ.update(FAKE_CREDENTIALS, AWS_EC2_METADATA_DISABLED="true")
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from moto.acm.models import acm_backends
-from moto.apigateway.models import apigateway_backends
+from moto.apigateway.models import RestAPI, apigateway_backends
 from moto.awslambda.models import LambdaFunction
 from moto.cloudformation import parsing
 from moto.cloudfront.models import cloudfront_backends
@@ -22,6 +22,14 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.common_models import CloudFormationModel
 from moto.dynamodb.models import dynamodb_backends
 from moto.dynamodb.models.table import Table
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+from moto.ec2.models.internet_gateways import InternetGateway
+from moto.ec2.models.nat_gateways import NatGateway
+from moto.ec2.models.route_tables import Route, RouteTable
+from moto.ec2.models.subnets import SubnetRouteTableAssociation
+from moto.ec2.models.vpcs import VPCEndPoint
+from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
 
@@ -32,6 +40,10 @@ def register() -> None:
     _completing(LambdaFunction, _lambda_function)
     _completing(Table, _dynamodb_table)
     _completing(FakeBucket, _s3_bucket)
+    for model, delete in _DELETIONS.items():
+        model.delete = _already_gone_is_deleted(delete)
+    for model in _TYPES:
+        model.delete = _already_gone_is_deleted(model.delete)
     parsing.get_model_list.cache_clear()
     parsing.get_name_type_map.cache_clear()
     missing = {cls.TYPE for cls in _TYPES} - set(parsing.get_model_map())
@@ -360,3 +372,56 @@ def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) ->
     rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
     if rules:
         bucket.set_lifecycle([_lifecycle_rule(r) for r in rules])
+
+
+# -- deletions moto's own models lack (without them a stack's VPC can never be deleted) -------
+
+def _already_gone_is_deleted(delete: Callable[[Any, str, str], None]) -> Callable[..., None]:
+    """As in CloudFormation, deleting something that no longer exists succeeds."""
+    def run(resource: Any, account_id: str, region_name: str) -> None:
+        try:
+            delete(resource, account_id, region_name)
+        except Exception as err:
+            if "NotFound" not in f"{type(err).__name__} {err}":
+                raise
+
+    return run
+
+
+def _ec2(account: str, region: str) -> Any:
+    return ec2_backends[account][region]
+
+
+def _disassociate(association: Any, account: str, region: str) -> None:
+    ec2 = _ec2(account, region)
+    table = ec2.get_route_table(association.route_table_id)
+    for association_id, subnet_id in list(table._associations.items()):
+        if subnet_id == association.subnet_id:
+            ec2.disassociate_route_table(association_id)
+
+
+def _delete_nat_gateway(gateway: Any, account: str, region: str) -> None:
+    _ec2(account, region).delete_nat_gateway(gateway.id)
+    _ec2(account, region).nat_gateways.pop(gateway.id, None)
+    _ec2(account, region).delete_network_interface(gateway._eni.id)
+
+
+def _delete_vpc_endpoint(endpoint: Any, account: str, region: str) -> None:
+    """moto deletes in no particular order; routes of already-deleted tables are gone anyway."""
+    ec2 = _ec2(account, region)
+    endpoint.route_table_ids = [t for t in endpoint.route_table_ids or [] if t in ec2.route_tables]
+    ec2.delete_vpc_endpoints([endpoint.id])
+    ec2.vpc_end_points.pop(endpoint.id, None)
+
+
+_DELETIONS: dict[type, Callable[[Any, str, str], None]] = {
+    ElasticAddress: lambda r, a, g: _ec2(a, g).release_address(allocation_id=r.allocation_id),
+    InternetGateway: lambda r, a, g: _ec2(a, g).delete_internet_gateway(r.id),
+    VPCGatewayAttachment: lambda r, a, g: _ec2(a, g).detach_internet_gateway(r.gateway_id, r.vpc_id),
+    NatGateway: _delete_nat_gateway,
+    Route: lambda r, a, g: _ec2(a, g).delete_route(r.route_table.id, r.destination_cidr_block),
+    RouteTable: lambda r, a, g: _ec2(a, g).delete_route_table(r.id),
+    SubnetRouteTableAssociation: _disassociate,
+    VPCEndPoint: _delete_vpc_endpoint,
+    RestAPI: lambda r, a, g: apigateway_backends[a][g].delete_rest_api(r.id),
+}

@@ -24,6 +24,7 @@ def apply(admin_account_id: str) -> None:
     _requests_arrive_over_tls()
     _conditions_compare_text()
     _unsupported_types_fail()
+    _stacks_list_only_created_resources()
     resources.register()
     stacksets.apply()
 
@@ -105,3 +106,11 @@ def _unsupported_types_fail() -> None:
         return original(resource_type)
 
     parsing.resource_class_from_type = resource_class_from_type
+
+
+def _stacks_list_only_created_resources() -> None:
+    """A resource whose condition is false does not exist; moto lists it with empty fields."""
+    from moto.cloudformation.models import Stack
+
+    Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values()
+                                                   if r is not None and not isinstance(r, str)])

@@ -1,0 +1,80 @@
+"""A platform in the emulator, driven over HTTP through the CLI as a user drives it."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner, Result
+
+from scripts import emulator
+from scripts.aws import Aws
+from scripts.cli import cli
+from scripts.cli_support import ROOT
+from scripts.config import Config, load_config
+
+EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+
+
+@dataclass
+class Platform:
+    """A running emulator, the params and build folders the CLI uses, and boto3 access."""
+
+    url: str
+    params_dir: Path
+    build_dir: Path
+    first_deploy: Result | None = None
+
+    @property
+    def config(self) -> Config:
+        return load_config(self.params_dir)
+
+    def payctl(self, *args: str, input: str | None = None) -> Result:
+        return CliRunner().invoke(cli, ["--endpoint-url", self.url, "--params-dir", str(self.params_dir),
+                                        "--build-dir", str(self.build_dir), *args], input=input)
+
+    def aws(self) -> Aws:
+        return Aws(region=self.config.deployment.region, endpoint_url=self.url)
+
+    def client(self, service: str, environment: str) -> Any:
+        """A client inside an environment's account, through the execution role."""
+        aws = self.aws()
+        account = self.config.environments[environment].account_id
+        return aws.client(service, aws.in_account(account, EXECUTION_ROLE))
+
+
+@contextmanager
+def emulator_process(params_dir: Path) -> Iterator[str]:
+    """`payctl emulator` in a process of its own (moto's state is per process), as a user runs
+    it; yields its endpoint URL."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "--params-dir", str(params_dir), "emulator", "--port", "0"],
+        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
+        assert found, "the emulator did not start"
+        yield found.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def running_platform(tmp: Path) -> Iterator[Platform]:
+    params = tmp / "params"
+    shutil.copytree(ROOT / "params", params)
+    with emulator.fake_credentials(), emulator_process(params) as url:
+        yield Platform(url, params, tmp / "build")
+
+
+def deploy_all(platform: Platform) -> Result:
+    for args in (("bootstrap",), ("deploy", "--all")):
+        result = platform.payctl(*args)
+        assert result.exit_code == 0, result.output
+    return result

@@ -1,0 +1,105 @@
+"""Day-to-day changes over HTTP: each touches exactly what it should and nothing else."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import botocore.awsrequest
+from emulated import Platform, deploy_all
+
+from scripts.cli_support import ROOT, Options
+from scripts.commands.common import make_rollout
+from scripts.rollout import Rollout
+
+
+def operations(platform: Platform, stack_set: str) -> list[dict]:
+    cfn = platform.aws().client("cloudformation")
+    return cfn.list_stack_set_operations(StackSetName=stack_set)["Summaries"]
+
+
+def memory(platform: Platform, env: str) -> int:
+    return platform.client("lambda", env).get_function_configuration(
+        FunctionName=f"payment-processor-{env}")["MemorySize"]
+
+
+def test_parameter_change_in_one_environment_updates_only_that_instance(fresh: Platform) -> None:
+    deploy_all(fresh)
+    before = {s: len(operations(fresh, s)) for s in ("payment-platform", "payment-platform-edge")}
+    path = fresh.params_dir / "staging.yaml"
+    path.write_text(path.read_text().replace("memory_mb: 1024", "memory_mb: 1536"))
+
+    result = fresh.payctl("deploy", "--all", "--no-manifests")
+
+    assert result.exit_code == 0, result.output
+    assert "payment-platform: updating instances for staging" in result.output
+    assert len(operations(fresh, "payment-platform-edge")) == before["payment-platform-edge"]
+    new = operations(fresh, "payment-platform")[before["payment-platform"]:]
+    assert len(new) == 1 and new[0]["OperationId"].startswith("params-staging-")
+    results = fresh.aws().client("cloudformation").list_stack_set_operation_results(
+        StackSetName="payment-platform", OperationId=new[0]["OperationId"])["Summaries"]
+    assert [r["Account"] for r in results] == [fresh.config.environments["staging"].account_id]
+    assert (memory(fresh, "dev"), memory(fresh, "staging"), memory(fresh, "prod")) == (512, 1536, 2048)
+
+
+def test_code_change_changes_only_the_code_key(fresh: Platform, tmp_path: Path) -> None:
+    deploy_all(fresh)
+    lambdas = tmp_path / "lambdas"
+    shutil.copytree(ROOT / "lambdas", lambdas, ignore=shutil.ignore_patterns("__pycache__"))
+    handler = lambdas / "payment_processor" / "handler.py"
+    handler.write_text(handler.read_text() + "\n# a change to the processor only\n")
+    opts = Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url)
+    base = make_rollout(opts, fresh.config)
+    rollout = Rollout(base.config, base.aws, fresh.build_dir, base.progress, 600, lambdas_dir=lambdas)
+    environments = list(fresh.config.environments.values())
+
+    def code(function: str) -> str:
+        return fresh.client("lambda", "prod").get_function_configuration(
+            FunctionName=f"{function}-prod")["CodeSha256"]
+
+    before = code("payment-processor"), code("session-manager")
+    (_, platform), (_, edge) = rollout.plan(environments)
+
+    assert edge.empty and not platform.update_stack_set
+    overrides = [c for c in platform.changes if c.kind == "override"]
+    assert {c.subject for c in overrides} == {"PaymentProcessorCodeKey"}
+    assert {c.environment for c in overrides} == {"dev", "staging", "prod"}
+
+    rollout.deploy(environments)
+
+    assert code("payment-processor") != before[0]
+    assert code("session-manager") == before[1]
+
+
+def test_throttled_calls_are_retried_by_botocore(fresh: Platform) -> None:
+    """The emulator answers the first describe calls with Throttling; the deploy still succeeds,
+    retried by botocore's retry mode rather than by a loop of ours."""
+    throttled = []
+
+    def throttle(request: botocore.awsrequest.AWSPreparedRequest, **_: object) -> object:
+        if len(throttled) < 2:
+            throttled.append(request.url)
+            body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>"
+                    b"<Message>Rate exceeded</Message></Error></ErrorResponse>")
+            return botocore.awsrequest.AWSResponse(request.url, 400, {}, _Raw(body))
+        return None
+
+    opts = Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url)
+    assert fresh.payctl("bootstrap").exit_code == 0
+    rollout = make_rollout(opts, fresh.config)
+    rollout.cfn.meta.events.register("before-send.cloudformation.DescribeStackSetOperation", throttle)
+
+    rollout.deploy([fresh.config.environments["dev"]])
+
+    assert len(throttled) == 2  # each answered Throttling, then botocore retried the same call
+    status = fresh.payctl("status", "dev", "--output", "json")
+    assert {row["status"] for row in json.loads(status.output)} == {"CURRENT"}
+
+
+class _Raw:
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    def stream(self, **_: object) -> list[bytes]:
+        return [self.body]

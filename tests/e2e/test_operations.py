@@ -1,0 +1,67 @@
+"""Operating the platform over HTTP: status, destroy, a failing account, and the demo itself."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from emulated import Platform, deploy_all
+
+from scripts.cli_support import ROOT
+
+
+def test_status_shows_every_instance_current_and_up_to_date(deployed: Platform) -> None:
+    result = deployed.payctl("status", "--output", "json")
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert {(r["stack_set"], r["environment"]) for r in rows} == {
+        (s, e) for s in ("payment-platform", "payment-platform-edge") for e in ("dev", "staging", "prod")}
+    assert {(r["status"], r["behind"]) for r in rows} == {("CURRENT", False)}
+
+
+def test_destroy_prod_needs_more_than_yes(deployed: Platform) -> None:
+    result = deployed.payctl("destroy", "prod", "--yes")
+    assert result.exit_code == 2
+    assert "--confirm-environment prod" in result.output
+    assert deployed.client("dynamodb", "prod").list_tables()["TableNames"]
+
+
+def test_destroy_removes_one_environment_and_keeps_its_data(fresh: Platform) -> None:
+    deploy_all(fresh)
+
+    result = fresh.payctl("destroy", "dev", "--yes")
+
+    assert result.exit_code == 0, result.output
+    assert "payment-transactions-dev" in result.output and "payment-audit-logs-dev" in result.output
+    dynamodb = fresh.client("dynamodb", "dev")
+    assert set(dynamodb.list_tables()["TableNames"]) == {"payment-transactions-dev", "payment-sessions-dev"}
+    assert fresh.client("lambda", "dev").list_functions()["Functions"] == []
+    rows = json.loads(fresh.payctl("status", "--output", "json").output)
+    assert {r["status"] for r in rows if r["environment"] == "dev"} == {"NOT DEPLOYED"}
+    assert {r["status"] for r in rows if r["environment"] != "dev"} == {"CURRENT"}
+    assert fresh.client("lambda", "staging").list_functions()["Functions"]
+
+
+def test_an_account_that_fails_is_reported_with_its_reason(fresh: Platform) -> None:
+    """Someone else already owns the audit bucket's globally unique name: dev's stack fails,
+    and deploy names the account and CloudFormation's reason, and exits 1."""
+    assert fresh.payctl("bootstrap").exit_code == 0
+    squatted = "payment-audit-logs-dev-123456789012-us-east-1"
+    fresh.aws().client("s3").create_bucket(Bucket=squatted)
+
+    result = fresh.payctl("deploy", "dev")
+
+    assert result.exit_code == 1
+    assert "123456789012" in result.output and "FAILED" in result.output
+    assert "BucketAlreadyExists" in result.output or "already exists" in result.output
+
+
+def test_demo_runs_end_to_end_as_a_user_runs_it(tmp_path) -> None:
+    result = subprocess.run([sys.executable, "-m", "scripts.cli", "--build-dir", str(tmp_path), "demo"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "second deploy: no changes" in result.stdout
+    assert "0 write calls" in result.stdout
+    for env in ("dev", "staging", "prod"):
+        assert (tmp_path / "manifests" / f"resource-manifest-{env}.json").exists()
