@@ -13,7 +13,7 @@ from scripts.errors import DeploymentError
 
 # What endpoints that lack an API answer (moto, LocalStack, older partitions).
 NOT_IMPLEMENTED = {"NotImplemented", "NotImplementedException", "InvalidAction",
-                   "UnsupportedOperation", "InternalFailure", "500"}
+                   "UnsupportedOperation"}
 
 
 class DriftUnsupported(DeploymentError):

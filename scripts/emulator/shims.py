@@ -25,6 +25,7 @@ def apply(admin_account_id: str) -> None:
     _conditions_compare_text()
     _unsupported_types_fail()
     _stacks_list_only_created_resources()
+    _unimplemented_actions_answer_like_aws()
     resources.register()
     stacksets.apply()
 
@@ -114,3 +115,24 @@ def _stacks_list_only_created_resources() -> None:
 
     Stack.stack_resources = property(lambda self: [r for r in self.resource_map.values()
                                                    if r is not None and not isinstance(r, str)])
+
+
+def _unimplemented_actions_answer_like_aws() -> None:
+    """An action moto lacks (StackSet drift detection, for one) gets AWS's answer to an action an
+    endpoint does not offer, `InvalidAction` with HTTP 400, instead of an HTML error page."""
+    from moto.core.exceptions import ServiceException
+    from moto.core.responses import ActionResult, BaseResponse
+
+    class InvalidAction(ServiceException):
+        code = "InvalidAction"
+
+    original = BaseResponse.call_action
+
+    def call_action(self: BaseResponse) -> Any:
+        try:
+            return original(self)
+        except NotImplementedError as err:
+            status, headers, body = self.serialized(ActionResult(InvalidAction(str(err))))
+            return 400, headers, body
+
+    BaseResponse.call_action = call_action

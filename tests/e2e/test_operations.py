@@ -65,3 +65,11 @@ def test_demo_runs_end_to_end_as_a_user_runs_it(tmp_path) -> None:
     assert "0 write calls" in result.stdout
     for env in ("dev", "staging", "prod"):
         assert (tmp_path / "manifests" / f"resource-manifest-{env}.json").exists()
+
+
+def test_drift_on_an_endpoint_without_drift_detection_says_so_in_one_line(deployed: Platform) -> None:
+    result = deployed.payctl("drift", "dev")
+    assert result.exit_code == 1
+    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert errors == ["error: this endpoint does not implement StackSet drift detection "
+                      "(DetectStackSetDrift); run drift against AWS"]
