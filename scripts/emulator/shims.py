@@ -132,7 +132,7 @@ def _unimplemented_actions_answer_like_aws() -> None:
         try:
             return original(self)
         except NotImplementedError as err:
-            status, headers, body = self.serialized(ActionResult(InvalidAction(str(err))))
+            _, headers, body = self.serialized(ActionResult(InvalidAction(str(err))))
             return 400, headers, body
 
     BaseResponse.call_action = call_action
