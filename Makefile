@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: templates lint test demo package emulator clean
+.PHONY: templates lint test demo diagram package emulator clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,9 @@ lint: $(STAMP)  ## ruff over the code; cfn-lint and policy checks run inside the
 
 test: $(STAMP) lint  ## build freshness, cfn-lint, policy checks and every pytest
 	$(BIN)/python -m pytest
+
+diagram: templates  ## the architecture, drawn from build/templates, into build/diagrams/platform.svg (needs graphviz)
+	$(BIN)/payctl diagram
 
 demo: $(STAMP)  ## the whole rollout against the local emulator: bootstrap, deploy, manifests, no-op redeploy
 	$(BIN)/payctl demo

@@ -180,6 +180,19 @@ class Rollout:
         return [(want, plan_stack_set(want, have))
                 for want, have in zip(desired, self.read(desired), strict=True)]
 
+    def exact_previews(self, environments: list[Environment]) -> list[Any]:
+        """Change-set previews of each selected account's stack, through the execution role.
+        A template too large to pass inline goes to the artifacts bucket (content-addressed)."""
+        from scripts.exact_preview import preview_all
+
+        desired = self.desired(environments, upload=False)
+        role = self.config.deployment.execution_role_name
+
+        def client_in(target: Target) -> Any:
+            return self.aws.client("cloudformation", self.aws.in_account(target.account, role))
+
+        return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
+
     def deploy(self, environments: list[Environment],
                allow_data_loss: bool = False) -> list[StackSetResult]:
         """Plan every StackSet first, refuse data loss unless allowed, then apply in order."""

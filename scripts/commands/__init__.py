@@ -7,6 +7,7 @@ from scripts.commands.build import build
 from scripts.commands.demo import demo
 from scripts.commands.deploy import deploy
 from scripts.commands.destroy import destroy
+from scripts.commands.diagram import diagram
 from scripts.commands.drift import drift
 from scripts.commands.emulator import emulator
 from scripts.commands.manifest import manifest
@@ -15,4 +16,4 @@ from scripts.commands.plan import plan
 from scripts.commands.status import status
 
 COMMANDS = (build, package, bootstrap, plan, deploy, status, drift, manifest, destroy,
-            emulator, demo)
+            emulator, demo, diagram)

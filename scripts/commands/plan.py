@@ -12,11 +12,14 @@ from scripts.commands.common import environments_argument, make_rollout, select
 @click.command()
 @environments_argument
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--exact", is_flag=True,
+              help="Also preview each account's stack with a CloudFormation change set "
+                   "(created through the execution role, read, deleted).")
 @click.option("--detailed-exitcode", is_flag=True,
               help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
 @click.pass_obj
 @reports_errors
-def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str,
+def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, exact: bool,
          detailed_exitcode: bool) -> None:
     """Show what deploy would change, per StackSet and per account, without changing anything.
 
@@ -29,11 +32,20 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str,
     Examples:
       payctl plan --all
       payctl plan prod --output json --detailed-exitcode
+      payctl plan prod --exact
     """
     from scripts.plan_report import render_text, report
 
     config, selected = select(opts, environments, all_)
-    doc = report(make_rollout(opts, config).plan(selected, upload=False))
-    click.echo(json.dumps(doc, indent=2, default=str) if output == "json" else render_text(doc))
+    rollout = make_rollout(opts, config)
+    doc = report(rollout.plan(selected, upload=False))
+    text = render_text(doc)
+    if exact:
+        from scripts.exact_preview import render
+
+        previews = rollout.exact_previews(selected)
+        doc["exact"] = [p.to_json() for p in previews]
+        text += "\n" + "\n".join(render(previews))
+    click.echo(json.dumps(doc, indent=2, default=str) if output == "json" else text)
     if detailed_exitcode and doc["changes"]:
         sys.exit(2)

@@ -26,6 +26,7 @@ def apply(admin_account_id: str) -> None:
     _unsupported_types_fail()
     _stacks_list_only_created_resources()
     _unimplemented_actions_answer_like_aws()
+    _change_sets_accept_stack_ids()
     resources.register()
     stacksets.apply()
 
@@ -136,3 +137,30 @@ def _unimplemented_actions_answer_like_aws() -> None:
             return 400, headers, body
 
     BaseResponse.call_action = call_action
+
+
+def _change_sets_accept_stack_ids() -> None:
+    """CreateChangeSet takes a stack's name or id (moto finds an existing stack by name only),
+    and a change of parameter values changes the resources that use them (moto compares the
+    templates only)."""
+    from moto.cloudformation.models import Change, ChangeSet, CloudFormationBackend
+
+    def diff(self: ChangeSet) -> list[Change]:
+        actions = self.stack.resource_map.build_resource_diff(self.template_dict, self.parameters)
+        resources = self.template_dict.get("Resources", {})
+        old = self.stack.resource_map._resource_json_map
+        return [Change(action=action, logical_resource_id=name,
+                       resource_type=(resources.get(name) or old[name])["Type"])
+                for action, names in actions.items() for name in names]
+
+    ChangeSet.diff = diff
+
+    original = CloudFormationBackend.create_change_set
+
+    def create_change_set(self: CloudFormationBackend, stack_name: str, *args: Any,
+                          **kwargs: Any) -> Any:
+        if stack_name.startswith("arn:") and stack_name in self.stacks:
+            stack_name = self.stacks[stack_name].name
+        return original(self, stack_name, *args, **kwargs)
+
+    CloudFormationBackend.create_change_set = create_change_set

@@ -1,0 +1,102 @@
+"""`plan` against the emulator after the first rollout: no changes, one parameter, a
+stateful replacement, and CloudFormation's exact change-set preview."""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+
+from emulated import Platform
+from jsonschema import Draft202012Validator
+
+from scripts.cli_support import ROOT, Options
+from scripts.commands.common import make_rollout
+from scripts.plan_report import render_text, report
+
+SCHEMAS = ROOT / "scripts" / "schemas"
+
+
+def valid(document: object, schema: str) -> None:
+    Draft202012Validator(json.loads((SCHEMAS / schema).read_text())).validate(document)
+
+
+def with_prod_memory(platform: Platform, tmp_path: Path, memory: int) -> Path:
+    params = tmp_path / "params"
+    shutil.copytree(platform.params_dir, params)
+    prod = params / "prod.yaml"
+    prod.write_text(prod.read_text().replace("memory_mb: 2048", f"memory_mb: {memory}"))
+    return params
+
+
+def test_plan_after_deploy_has_no_changes(deployed: Platform) -> None:
+    result = deployed.payctl("plan", "--all", "--detailed-exitcode", "--output", "json")
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    valid(doc, "plan.schema.json")
+    assert doc["changes"] is False
+
+
+def test_plan_shows_one_parameter_for_prod_only(deployed: Platform, tmp_path: Path) -> None:
+    params = with_prod_memory(deployed, tmp_path, 3072)
+    args = ["--params-dir", str(params), "plan", "--all", "--detailed-exitcode"]
+
+    text = deployed.payctl(*args)
+    data = deployed.payctl(*args, "--output", "json")
+
+    assert text.exit_code == 2 and data.exit_code == 2
+    assert "prod (345678901234 us-east-1)\n    LambdaMemorySize: 2048 -> 3072" in text.output
+    doc = json.loads(data.output)
+    valid(doc, "plan.schema.json")
+    platform, edge = doc["stack_sets"]
+    assert edge["action"] == "none"
+    assert platform["parameter_overrides"] == [{"environment": "prod", "account": "345678901234",
+                                                "region": "us-east-1", "key": "LambdaMemorySize",
+                                                "old": "2048", "new": "3072"}]
+    assert platform["update_instances"] == [{"environment": "prod", "account": "345678901234",
+                                             "region": "us-east-1"}]
+    assert not platform["stack_set_update"] and not platform["resources"]
+
+
+def test_plan_flags_replacing_the_transactions_table(deployed: Platform) -> None:
+    rollout = make_rollout(Options(deployed.params_dir, deployed.build_dir, None, None, deployed.url),
+                           deployed.config)
+    templates = rollout.templates()
+    changed = copy.deepcopy(templates)
+    table = changed["payment-platform"]["Resources"]["TransactionsTable"]["Properties"]
+    table["KeySchema"] = [{"AttributeName": "transaction_id", "KeyType": "HASH"}]
+    rollout.templates = lambda: changed
+
+    plans = rollout.plan(list(deployed.config.environments.values()))
+
+    [lost] = plans[0][1].data_loss
+    # The resource schema lists KeySchema as conditionally create-only: CloudFormation's own
+    # change set says "Conditional" too. Either way the table is stateful, so it is flagged.
+    assert (lost.logical_id, lost.replacement) == ("TransactionsTable", "Conditional")
+    text = render_text(report(plans))
+    assert "~ TransactionsTable  AWS::DynamoDB::Table  MAY BE REPLACED  !! STATEFUL" in text
+    assert "deploy refuses this without --allow-data-loss" in text
+    assert rollout.aws.write_calls() == 0
+
+
+def test_exact_preview_is_cloudformations_change_set_for_the_prod_stack(
+        deployed: Platform, tmp_path: Path) -> None:
+    params = with_prod_memory(deployed, tmp_path, 4096)
+
+    result = deployed.payctl("--params-dir", str(params), "plan", "prod", "--exact", "--output", "json")
+
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.output)
+    valid(doc, "plan.schema.json")
+    platform = next(p for p in doc["exact"] if p["stack_set"] == "payment-platform")
+    assert platform["stack_id"].split(":")[4] == "345678901234"
+    assert {(c["action"], c["logical_id"]) for c in platform["changes"]} == {
+        ("Modify", "PaymentProcessorFunction"), ("Modify", "SessionManagerFunction")}
+    stacks = deployed.client("cloudformation", "prod")
+    assert stacks.list_change_sets(StackName=platform["stack_id"])["Summaries"] == []
+
+
+def test_status_json_validates(deployed: Platform) -> None:
+    result = deployed.payctl("status", "--output", "json")
+    valid(json.loads(result.output), "status.schema.json")
