@@ -25,12 +25,12 @@ VIA_ROLE = "OrganizationAccountAccessRole"
 
 
 @dataclass
-class EnvironmentSummary:
+class InstanceSummary:
     environment: str
     account_id: str
-    stack_sets: int
-    resources: int
-    manifest: Path
+    stack_set: str
+    status: str
+    endpoints: list[str]
 
 
 @dataclass
@@ -40,17 +40,32 @@ class DemoReport:
     noop_seconds: float
     noop_write_calls: int
     noop_read_calls: int
-    environments: list[EnvironmentSummary] = field(default_factory=list)
+    manifests: list[Path] = field(default_factory=list)
+    instances: list[InstanceSummary] = field(default_factory=list)
 
     def render(self) -> str:
-        lines = [f"{'ENV':<8} {'ACCOUNT':<13} {'STACKSETS':>9} {'RESOURCES':>9}  MANIFEST"]
-        lines += [f"{e.environment:<8} {e.account_id:<13} {e.stack_sets:>9} {e.resources:>9}  "
-                  f"{e.manifest}" for e in self.environments]
-        lines += ["",
+        rows = [("ENV", "ACCOUNT", "STACKSET", "STATUS", "KEY OUTPUTS")]
+        rows += [(i.environment, i.account_id, i.stack_set, i.status, "  ".join(i.endpoints) or "-")
+                 for i in self.instances]
+        widths = [max(len(r[c]) for r in rows) for c in range(4)]
+        lines = ["  ".join(v.ljust(w) for v, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
+                 for r in rows]
+        lines += ["", *(f"manifest: {path}" for path in self.manifests), "",
                   f"first deploy and manifests: {self.deploy_seconds:.1f} s",
                   f"second deploy: no changes in {self.noop_seconds:.2f} s, "
                   f"{self.noop_write_calls} write calls, {self.noop_read_calls} read calls"]
         return "\n".join(lines)
+
+
+def summarise(manifest: dict) -> list[InstanceSummary]:
+    """One row per StackSet instance: its status and the URLs and domains a person opens."""
+    return [InstanceSummary(
+        manifest["environment"], manifest["account_id"], stack_set["name"],
+        stack_set["instance_status"],
+        [r.get("url") or r["name"] for r in manifest["resources"].values()
+               if r["stack_set"] == stack_set["name"]
+               and ("url" in r or r["type"] == "AWS::CloudFront::Distribution")])
+        for stack_set in manifest["stack_sets"]]
 
 
 def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: float) -> DemoReport:
@@ -78,10 +93,7 @@ def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: fl
         if writes or not all(r.plan.empty for r in results):
             raise DeploymentError(f"the second deploy was not a no-op ({writes} write calls)")
 
-    report = DemoReport(local.url, deployed, noop, writes, reads)
-    for env, path in zip(environments, manifests, strict=True):
-        manifest = json.loads(path.read_text())
-        report.environments.append(EnvironmentSummary(
-            env.name, manifest["account_id"], len(manifest["stack_sets"]),
-            len(manifest["resources"]), path))
+    report = DemoReport(local.url, deployed, noop, writes, reads, manifests)
+    for path in manifests:
+        report.instances += summarise(json.loads(path.read_text()))
     return report

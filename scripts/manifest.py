@@ -95,5 +95,13 @@ def write_atomically(path: Path, manifest: dict[str, Any]) -> Path:
     return path
 
 
+def missing_resources(template: dict[str, Any], created: set[str]) -> list[tuple[str, str]]:
+    """Unconditional resources of `template` that the stack does not have. An endpoint that
+    skips resource types it does not support leaves exactly these out."""
+    return [(logical_id, resource["Type"])
+            for logical_id, resource in sorted(template.get("Resources", {}).items())
+            if "Condition" not in resource and logical_id not in created]
+
+
 def manifest_path(directory: Path, environment: str) -> Path:
     return directory / f"resource-manifest-{environment}.json"

@@ -23,7 +23,13 @@ from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
 from scripts.errors import DeploymentError, UnsafeChange
-from scripts.manifest import InstanceOutputs, build_manifest, manifest_path, write_atomically
+from scripts.manifest import (
+    InstanceOutputs,
+    build_manifest,
+    manifest_path,
+    missing_resources,
+    write_atomically,
+)
 from scripts.operations import OperationWaiter
 from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target, plan_stack_set
 from scripts.progress import Progress
@@ -235,6 +241,13 @@ class Rollout:
         done.sort(key=lambda o: o.get("EndTimestamp") or o.get("CreationTimestamp"), reverse=True)
         return done[0]["OperationId"] if done else None
 
+    def _warn_skipped(self, cfn: Any, stack_id: str, template: dict[str, Any], where: str) -> None:
+        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_id)
+        created = {r["LogicalResourceId"] for page in pages for r in page["StackResourceSummaries"]}
+        for logical_id, kind in missing_resources(template, created):
+            self.progress.say(f"warning: {where}: {logical_id} ({kind}) was not created; "
+                              "the endpoint may not support that resource type")
+
     def _manifest(self, env: Environment, stack_sets: dict[str, dict[str, Any]],
                   last_ops: dict[str, str | None], out_dir: Path) -> Path:
         session = self.aws.in_account(env.account_id, self.config.deployment.execution_role_name)
@@ -245,11 +258,13 @@ class Rollout:
                 StackSetName=name, StackInstanceAccount=env.account_id,
                 StackInstanceRegion=env.region)["StackInstance"]
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
+            template = json.loads(stack_set.get("TemplateBody") or "{}")
+            self._warn_skipped(cfn, instance["StackId"], template, f"{name} in {env.name}")
             instances.append(InstanceOutputs(
                 stack_set=name, stack_set_id=stack_set["StackSetId"],
                 stack_id=instance["StackId"], instance_status=instance.get("Status", ""),
                 last_operation_id=last_ops[name],
-                template=json.loads(stack_set.get("TemplateBody") or "{}"),
+                template=template,
                 parameters={p["ParameterKey"]: p["ParameterValue"]
                             for p in stack.get("Parameters", [])},
                 outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))

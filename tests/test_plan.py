@@ -95,3 +95,13 @@ def test_stack_set_parameters_are_valid_placeholders_independent_of_environments
     assert [s.parameters for s in before] == [s.parameters for s in after]
     assert after[0].targets[0].overrides["LambdaMemorySize"] == "4096"
     assert [t.overrides for t in before[0].targets[1:]] == [t.overrides for t in after[0].targets[1:]]
+
+
+def test_resources_an_endpoint_skipped_are_found_and_conditional_ones_ignored() -> None:
+    from scripts.manifest import missing_resources
+
+    template = {"Resources": {"Alarm": {"Type": "AWS::CloudWatch::Alarm"},
+                              "Table": {"Type": "AWS::DynamoDB::Table"},
+                              "Nat2": {"Type": "AWS::EC2::NatGateway", "Condition": "NatPerAz"}}}
+    assert missing_resources(template, {"Table"}) == [("Alarm", "AWS::CloudWatch::Alarm")]
+    assert missing_resources(template, {"Table", "Alarm"}) == []
