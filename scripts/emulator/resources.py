@@ -66,6 +66,14 @@ class _Resource:
         self.account_id = account_id
         self.region_name = region_name
 
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_PROPERTY
+
     @property
     def physical_resource_id(self) -> str:
         return self.physical_id
@@ -115,13 +123,6 @@ class CloudWatchAlarm(_Resource, CloudFormationModel):
     NAME_PROPERTY = "AlarmName"
     ATTRIBUTES = ("Arn",)
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CloudWatchAlarm.TYPE
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return CloudWatchAlarm.NAME_PROPERTY
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
@@ -166,13 +167,6 @@ class ApiGatewayStage(_Resource, CloudFormationModel):
     NAME_PROPERTY = "StageName"
     ATTRIBUTES = ()
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return ApiGatewayStage.TYPE
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ApiGatewayStage.NAME_PROPERTY
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
@@ -198,10 +192,6 @@ class ApiGatewayAccount(_Resource, CloudFormationModel):
     TYPE = "AWS::ApiGateway::Account"
     ATTRIBUTES = ("Id",)
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return ApiGatewayAccount.TYPE
-
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
                ) -> tuple[str, dict[str, Any]]:
@@ -217,10 +207,6 @@ class S3BucketPolicy(_Resource, CloudFormationModel):
     TYPE = "AWS::S3::BucketPolicy"
     ATTRIBUTES = ()
 
-    @staticmethod
-    def cloudformation_type() -> str:
-        return S3BucketPolicy.TYPE
-
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
                ) -> tuple[str, dict[str, Any]]:
@@ -235,10 +221,6 @@ class S3BucketPolicy(_Resource, CloudFormationModel):
 class AcmCertificate(_Resource, CloudFormationModel):
     TYPE = "AWS::CertificateManager::Certificate"
     ATTRIBUTES = ()
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return AcmCertificate.TYPE
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
@@ -281,10 +263,6 @@ def _distribution_config(props: dict[str, Any]) -> dict[str, Any]:
 class CloudFrontDistribution(_Resource, CloudFormationModel):
     TYPE = "AWS::CloudFront::Distribution"
     ATTRIBUTES = ("DomainName", "Id")
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return CloudFrontDistribution.TYPE
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
