@@ -123,7 +123,6 @@ class CloudWatchAlarm(_Resource, CloudFormationModel):
     NAME_PROPERTY = "AlarmName"
     ATTRIBUTES = ("Arn",)
 
-
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
                ) -> tuple[str, dict[str, Any]]:
@@ -165,8 +164,6 @@ def _method_settings(settings: list[dict[str, Any]]) -> dict[str, Any]:
 class ApiGatewayStage(_Resource, CloudFormationModel):
     TYPE = "AWS::ApiGateway::Stage"
     NAME_PROPERTY = "StageName"
-    ATTRIBUTES = ()
-
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
@@ -205,7 +202,6 @@ class ApiGatewayAccount(_Resource, CloudFormationModel):
 
 class S3BucketPolicy(_Resource, CloudFormationModel):
     TYPE = "AWS::S3::BucketPolicy"
-    ATTRIBUTES = ()
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
@@ -220,7 +216,6 @@ class S3BucketPolicy(_Resource, CloudFormationModel):
 
 class AcmCertificate(_Resource, CloudFormationModel):
     TYPE = "AWS::CertificateManager::Certificate"
-    ATTRIBUTES = ()
 
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
