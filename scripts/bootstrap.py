@@ -55,7 +55,7 @@ def deploy_stack(cfn: Any, name: str, template: dict[str, Any], parameters: dict
 
 
 def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None]) -> None:
-    accounts = sorted({e.account_id for e in config.environments.values()})
+    accounts = sorted(config.account_names())
     admin = config.deployment.admin_account_id
     outcome = deploy_stack(aws.client("cloudformation"), ADMIN_STACK,
                            build_administration_role().to_dict(),
@@ -65,9 +65,10 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
     say(f"admin account {admin}: {ADMIN_STACK} {outcome}")
     template = build_execution_role().to_dict()
     for env in config.environments.values():
-        cfn = aws.client("cloudformation", aws.in_account(env.account_id, via_role))
-        outcome = deploy_stack(cfn, EXECUTION_STACK, template,
-                               {"AdministratorAccountId": admin,
-                                "ExecutionRoleName": config.deployment.execution_role_name,
-                                **env.parameters(TAGGING)}, say)
-        say(f"{env.name} account {env.account_id}: {EXECUTION_STACK} {outcome}")
+        for account in env.account_ids:
+            cfn = aws.client("cloudformation", aws.in_account(account, via_role))
+            outcome = deploy_stack(cfn, EXECUTION_STACK, template,
+                                   {"AdministratorAccountId": admin,
+                                    "ExecutionRoleName": config.deployment.execution_role_name,
+                                    **env.parameters(TAGGING)}, say)
+            say(f"{env.name} account {account}: {EXECUTION_STACK} {outcome}")

@@ -48,6 +48,13 @@ class Environment:
     region: str
     source: Path
     values: dict[str, str] = field(repr=False)
+    additional_account_ids: tuple[str, ...] = ()
+
+    @property
+    def account_ids(self) -> tuple[str, ...]:
+        """Every account this environment deploys to: its own, then any that share its values
+        (a fleet of identical accounts, e.g. one per team or tenant)."""
+        return (self.account_id, *self.additional_account_ids)
 
     def parameters(self, settings: tuple[Setting, ...]) -> dict[str, str]:
         """This environment's values for one template's parameters, in template order."""
@@ -77,6 +84,10 @@ class Config:
     deployment: Deployment
     environments: dict[str, Environment]
 
+    def account_names(self) -> dict[str, str]:
+        """Account id -> the environment it belongs to, for every account of every environment."""
+        return {a: env.name for env in self.environments.values() for a in env.account_ids}
+
     def select(self, names: tuple[str, ...] | list[str], all_: bool = False) -> list[Environment]:
         """The environments named on the command line (aliases accepted), in canonical order."""
         if all_ and names:
@@ -99,7 +110,10 @@ def resolve_environment(name: str) -> str:
 def _nest(settings: tuple[Setting, ...]) -> dict[str, Any]:
     """A strict JSON Schema for an environment file, built from the settings' dotted keys."""
     root: dict[str, Any] = {"type": "object", "additionalProperties": False,
-                            "properties": {"account_id": ACCOUNT_ID, "region": REGION},
+                            "properties": {"account_id": ACCOUNT_ID, "region": REGION,
+                                           "additional_account_ids": {
+                                               "type": "array", "items": ACCOUNT_ID,
+                                               "uniqueItems": True, "maxItems": 2000}},
                             "required": ["account_id", "region"]}
     for setting in settings:
         node = root
@@ -240,7 +254,8 @@ def load_environment(path: Path) -> Environment:
             continue
         value = _get(data, setting.key)
         values[setting.name] = setting.to_cfn(setting.default if value is None else value)
-    return Environment(name, data["account_id"], data["region"], path, values)
+    return Environment(name, data["account_id"], data["region"], path, values,
+                       tuple(data.get("additional_account_ids", ())))
 
 
 def load_deployment(path: Path) -> Deployment:
@@ -266,10 +281,12 @@ def load_config(params_dir: Path) -> Config:
     owners: dict[str, Path] = {}
     for name in ENVIRONMENTS:
         env = load_environment(params_dir / f"{name}.yaml")
-        if env.account_id in owners:
-            raise ConfigError(f"{env.source}: account_id: {env.account_id} is already used by "
-                              f"{owners[env.account_id]}; each environment needs its own account")
-        owners[env.account_id] = env.source
+        for account in env.account_ids:
+            if account in owners:
+                key = "account_id" if account == env.account_id else "additional_account_ids"
+                raise ConfigError(f"{env.source}: {key}: {account} is already used by "
+                                  f"{owners[account]}; each environment needs its own accounts")
+            owners[account] = env.source
         environments[name] = env
     strays = sorted(p.name for p in params_dir.glob("*.y*ml")
                     if p.name != DEPLOYMENT_FILE and p.stem not in ENVIRONMENTS)

@@ -70,13 +70,12 @@ def summarise(manifest: dict) -> list[InstanceSummary]:
 
 def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: float) -> DemoReport:
     environments = list(config.environments.values())
-    names = {e.account_id: e.name for e in environments}
     with emulator.fake_credentials(), emulator.start(config.deployment.admin_account_id) as local:
         say(f"emulator listening on {local.url} (admin account "
             f"{config.deployment.admin_account_id})")
         aws = Aws(region=config.deployment.region, endpoint_url=local.url)
         bootstrap(config, aws, VIA_ROLE, say)
-        rollout = Rollout(config, aws, build_dir, Progress(names), timeout)
+        rollout = Rollout(config, aws, build_dir, Progress(config.account_names()), timeout)
 
         started = time.perf_counter()
         rollout.deploy(environments)

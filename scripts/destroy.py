@@ -50,23 +50,33 @@ def destroy(config: Config, aws: Aws, deployer: StackSetDeployer, env: Environme
             say: Callable[[str], None]) -> list[Retained]:
     """Delete `env`'s instances (never another environment's); the resources left behind."""
     cfn = deployer.cfn
-    target_cfn = aws.client("cloudformation", aws.in_account(
-        env.account_id, config.deployment.execution_role_name))
-    target = Target(env.name, env.account_id, env.region, {})
     retained: list[Retained] = []
     for spec in reversed(config.deployment.stacksets):
         try:
             stack_set = cfn.describe_stack_set(StackSetName=spec.name)["StackSet"]
-            instance = cfn.describe_stack_instance(
-                StackSetName=spec.name, StackInstanceAccount=env.account_id,
-                StackInstanceRegion=env.region)["StackInstance"]
         except Exception as err:
-            if error_code(err) in ("StackSetNotFoundException", "StackInstanceNotFoundException"):
-                say(f"{spec.name}: no {env.name} instance")
-                continue
-            raise
+            if error_code(err) != "StackSetNotFoundException":
+                raise
+            say(f"{spec.name}: no StackSet")
+            continue
         template = json.loads(stack_set.get("TemplateBody") or "{}")
-        retained += retained_resources(target_cfn, instance["StackId"], template, spec.name)
-        deployer.delete_instances(spec.name, [target])
+        targets = []
+        for account in env.account_ids:
+            try:
+                instance = cfn.describe_stack_instance(
+                    StackSetName=spec.name, StackInstanceAccount=account,
+                    StackInstanceRegion=env.region)["StackInstance"]
+            except Exception as err:
+                if error_code(err) != "StackInstanceNotFoundException":
+                    raise
+                continue
+            in_account = aws.client("cloudformation", aws.in_account(
+                account, config.deployment.execution_role_name))
+            retained += retained_resources(in_account, instance["StackId"], template, spec.name)
+            targets.append(Target(env.name, account, env.region, {}))
+        if not targets:
+            say(f"{spec.name}: no {env.name} instance")
+            continue
+        deployer.delete_instances(spec.name, targets)
         deployer.delete_stack_set_if_empty(spec.name)
     return retained

@@ -68,15 +68,15 @@ def detect(config: Config, aws: Aws, deployer: StackSetDeployer, environments: l
             raise
         pages = cfn.get_paginator("list_stack_instances").paginate(StackSetName=spec.name)
         summaries = {(s["Account"], s["Region"]): s for p in pages for s in p["Summaries"]}
-        for env in environments:
-            summary = summaries.get((env.account_id, env.region))
+        for env, account in ((e, a) for e in environments for a in e.account_ids):
+            summary = summaries.get((account, env.region))
             if summary is None:
                 continue
-            drift = InstanceDrift(spec.name, env.name, env.account_id,
+            drift = InstanceDrift(spec.name, env.name, account,
                                   summary.get("DriftStatus", "UNKNOWN"))
             if drift.status == "DRIFTED":
                 target = aws.client("cloudformation", aws.in_account(
-                    env.account_id, config.deployment.execution_role_name))
+                    account, config.deployment.execution_role_name))
                 drift.resources = _resource_drifts(target, summary["StackId"])
             results.append(drift)
     return results

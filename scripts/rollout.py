@@ -108,8 +108,8 @@ def desired_stack_sets(config: Config, environments: list[Environment],
             name=spec.name, template=template, parameters=placeholder_parameters(template),
             tags=dict(STACK_SET_TAGS),
             description=f"{description}: {template.get('Description', spec.template)}"[:1024],
-            targets=tuple(Target(env.name, env.account_id, env.region, values(env))
-                          for env in environments)))
+            targets=tuple(Target(env.name, account, env.region, values(env))
+                          for env in environments for account in env.account_ids)))
     return result
 
 
@@ -130,13 +130,13 @@ class Rollout:
         self.lambdas_dir = lambdas_dir
         self.progress = progress
         self.revision = revision or git_revision()
-        names = {env.account_id: env.name for env in config.environments.values()}
+        names = config.account_names()
         self.cfn = aws.client("cloudformation")
         self.waiter = OperationWaiter(self.cfn, timeout, progress, names)
         self.artifacts = Artifacts(
             aws.client("s3"), config.deployment.artifacts_bucket, aws.region,
             bucket_policy(config.deployment.artifacts_bucket, aws.partition,
-                          [e.account_id for e in config.environments.values()]))
+                          list(config.account_names())))
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
             self.artifacts.template_url, partition=aws.partition, say=progress.say)
@@ -228,12 +228,17 @@ class Rollout:
     # -- manifests -----------------------------------------------------------------------------
 
     def manifests(self, environments: list[Environment], out_dir: Path) -> list[Path]:
+        """One manifest per account, read concurrently, each account through one session."""
         names = [s.name for s in self.config.deployment.stacksets]
         stack_sets = {n: self.cfn.describe_stack_set(StackSetName=n)["StackSet"] for n in names}
         last_ops = {n: self._last_operation(n) for n in names}
-        with ThreadPoolExecutor(max_workers=min(16, len(environments)) or 1) as pool:
-            return list(pool.map(
-                lambda env: self._manifest(env, stack_sets, last_ops, out_dir), environments))
+        instances = {n: {(s["Account"], s["Region"]): s for page in
+                         self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=n)
+                         for s in page["Summaries"]} for n in names}
+        targets = [(env, account) for env in environments for account in env.account_ids]
+        with ThreadPoolExecutor(max_workers=min(16, len(targets)) or 1) as pool:
+            return list(pool.map(lambda t: self._manifest(
+                t[0], t[1], stack_sets, instances, last_ops, out_dir), targets))
 
     def _last_operation(self, name: str) -> str | None:
         ops = self.cfn.list_stack_set_operations(StackSetName=name).get("Summaries", [])
@@ -248,15 +253,16 @@ class Rollout:
             self.progress.say(f"warning: {where}: {logical_id} ({kind}) was not created; "
                               "the endpoint may not support that resource type")
 
-    def _manifest(self, env: Environment, stack_sets: dict[str, dict[str, Any]],
+    def _manifest(self, env: Environment, account: str, stack_sets: dict[str, dict[str, Any]],
+                  summaries: dict[str, dict[tuple[str, str], dict[str, Any]]],
                   last_ops: dict[str, str | None], out_dir: Path) -> Path:
-        session = self.aws.in_account(env.account_id, self.config.deployment.execution_role_name)
+        session = self.aws.in_account(account, self.config.deployment.execution_role_name)
         cfn = self.aws.client("cloudformation", session)
         instances = []
         for name, stack_set in stack_sets.items():
-            instance = self.cfn.describe_stack_instance(
-                StackSetName=name, StackInstanceAccount=env.account_id,
-                StackInstanceRegion=env.region)["StackInstance"]
+            instance = summaries[name].get((account, env.region))
+            if instance is None:
+                raise DeploymentError(f"{name}: no stack instance in {env.name} account {account}")
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
             template = json.loads(stack_set.get("TemplateBody") or "{}")
             self._warn_skipped(cfn, instance["StackId"], template, f"{name} in {env.name}")
@@ -268,5 +274,6 @@ class Rollout:
                 parameters={p["ParameterKey"]: p["ParameterValue"]
                             for p in stack.get("Parameters", [])},
                 outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))
-        manifest = build_manifest(env.name, env.account_id, env.region, instances)
-        return write_atomically(manifest_path(out_dir, env.name), manifest)
+        manifest = build_manifest(env.name, account, env.region, instances)
+        name = env.name if account == env.account_id else f"{env.name}-{account}"
+        return write_atomically(manifest_path(out_dir, name), manifest)

@@ -56,11 +56,11 @@ def _stack_set_rows(cfn: Any, name: str, built: dict[str, Any],
         summaries = {(s["Account"], s["Region"]): s for page in pages for s in page["Summaries"]}
     last = _last_operation(cfn, name) if stack_set else {}
     rows = []
-    for env in environments:
-        s = summaries.get((env.account_id, env.region), {})
+    for env, account in ((e, a) for e in environments for a in e.account_ids):
+        s = summaries.get((account, env.region), {})
         end = last.get("EndTimestamp")
         rows.append(InstanceStatus(
-            stack_set=name, environment=env.name, account=env.account_id, region=env.region,
+            stack_set=name, environment=env.name, account=account, region=env.region,
             status=s.get("Status", "NOT DEPLOYED" if stack_set else "NO STACKSET"),
             detailed_status=s.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
             drift_status=s.get("DriftStatus", ""), reason=s.get("StatusReason", ""),

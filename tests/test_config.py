@@ -129,3 +129,16 @@ def test_select_keeps_canonical_order_and_dedupes() -> None:
     assert [e.name for e in config.select([], all_=True)] == ["dev", "staging", "prod"]
     with pytest.raises(ConfigError):
         config.select([])
+
+
+def test_an_environment_may_span_many_accounts_but_never_share_one(params: Path, tmp_path: Path) -> None:
+    edit(params / "dev.yaml", "additional_account_ids", ["111100000001", "111100000002"])
+    config = load_config(params)
+    assert config.environments["dev"].account_ids == ("123456789012", "111100000001", "111100000002")
+    assert config.account_names()["111100000002"] == "dev"
+
+    edit(params / "staging.yaml", "additional_account_ids", ["111100000002"])
+    code, output = build(params, tmp_path)
+    assert code == 2
+    assert output.strip().endswith("staging.yaml: additional_account_ids: 111100000002 is already used by "
+                                   f"{params / 'dev.yaml'}; each environment needs its own accounts")

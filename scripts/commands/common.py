@@ -34,5 +34,5 @@ def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT) ->
     from scripts.progress import Progress
     from scripts.rollout import Rollout
 
-    names = {e.account_id: e.name for e in config.environments.values()}
-    return Rollout(config, make_aws(opts, config), opts.build_dir, Progress(names), timeout)
+    return Rollout(config, make_aws(opts, config), opts.build_dir,
+                   Progress(config.account_names()), timeout)
