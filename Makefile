@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: templates lint test demo diagram package emulator clean
+.PHONY: templates lint test bench demo diagram package emulator clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,9 @@ test: $(STAMP) lint  ## build freshness, cfn-lint, policy checks and every pytes
 
 diagram: templates  ## the architecture, drawn from build/templates, into build/diagrams/platform.svg (needs graphviz)
 	$(BIN)/payctl diagram
+
+bench: $(STAMP)  ## speed figures (build, lint, no-op deploy, 3- and 100-account rollouts, polling) into build/bench/
+	$(BIN)/python -m scripts.bench
 
 demo: $(STAMP)  ## the whole rollout against the local emulator: bootstrap, deploy, manifests, no-op redeploy
 	$(BIN)/payctl demo

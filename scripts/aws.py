@@ -15,6 +15,7 @@ from typing import Any
 import boto3
 import botocore.config
 import botocore.exceptions
+import botocore.session
 
 from scripts.errors import DeploymentError
 
@@ -35,6 +36,7 @@ class Aws:
     _accounts: dict[tuple[str, str], boto3.Session] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     calls: Counter[str] = field(default_factory=Counter, repr=False)
+    _sts: Any = field(default=None, repr=False)
     _calls_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     @property
@@ -68,21 +70,32 @@ class Aws:
                    if not call.partition(":")[2].startswith(READ_PREFIXES))
 
     def in_account(self, account_id: str, role_name: str) -> boto3.Session:
-        """A session in `account_id` through `role_name`, created once and then reused."""
+        """A session in `account_id` through `role_name`, created once and then reused. Many
+        accounts are assumed concurrently: the lock guards the cache, not the AWS call."""
         key = (account_id, role_name)
         with self._lock:
-            if key not in self._accounts:
-                role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
-                try:
-                    creds = self.client("sts").assume_role(
-                        RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-                except botocore.exceptions.ClientError as err:
-                    raise DeploymentError(f"cannot assume {role_arn}: {describe(err)}") from None
-                self._accounts[key] = boto3.Session(
-                    aws_access_key_id=creds["AccessKeyId"],
-                    aws_secret_access_key=creds["SecretAccessKey"],
-                    aws_session_token=creds["SessionToken"], region_name=self.region)
-            return self._accounts[key]
+            if key in self._accounts:
+                return self._accounts[key]
+            if self._sts is None:
+                self._sts = self.client("sts")
+        role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
+        try:
+            creds = self._sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        except botocore.exceptions.ClientError as err:
+            raise DeploymentError(f"cannot assume {role_arn}: {describe(err)}") from None
+        session = boto3.Session(
+            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"], region_name=self.region,
+            botocore_session=self._sharing_models())
+        with self._lock:
+            return self._accounts.setdefault(key, session)
+
+    def _sharing_models(self) -> botocore.session.Session:
+        """A botocore session that reuses the admin session's loaded service models: loading
+        them again for every account costs more than the calls made there."""
+        core = botocore.session.Session()
+        core.register_component("data_loader", self.session._session.get_component("data_loader"))
+        return core
 
     @property
     def partition(self) -> str:

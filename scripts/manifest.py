@@ -95,12 +95,15 @@ def write_atomically(path: Path, manifest: dict[str, Any]) -> Path:
     return path
 
 
-def missing_resources(template: dict[str, Any], created: set[str]) -> list[tuple[str, str]]:
-    """Unconditional resources of `template` that the stack does not have. An endpoint that
-    skips resource types it does not support leaves exactly these out."""
-    return [(logical_id, resource["Type"])
-            for logical_id, resource in sorted(template.get("Resources", {}).items())
-            if "Condition" not in resource and logical_id not in created]
+def missing_resources(template: dict[str, Any], outputs: dict[str, str]) -> list[tuple[str, str]]:
+    """Resources behind the template's unconditional outputs that the stack did not report.
+    An endpoint that skips a resource type it does not support drops exactly these outputs,
+    so the check costs no API call beyond the outputs the manifest reads anyway."""
+    described = template.get("Metadata", {}).get(MANIFEST_METADATA, {})
+    missing = {(described[key]["LogicalId"], described[key]["Type"])
+               for key, output in template.get("Outputs", {}).items()
+               if key in described and "Condition" not in output and key not in outputs}
+    return sorted(missing)
 
 
 def manifest_path(directory: Path, environment: str) -> Path:

@@ -246,10 +246,8 @@ class Rollout:
         done.sort(key=lambda o: o.get("EndTimestamp") or o.get("CreationTimestamp"), reverse=True)
         return done[0]["OperationId"] if done else None
 
-    def _warn_skipped(self, cfn: Any, stack_id: str, template: dict[str, Any], where: str) -> None:
-        pages = cfn.get_paginator("list_stack_resources").paginate(StackName=stack_id)
-        created = {r["LogicalResourceId"] for page in pages for r in page["StackResourceSummaries"]}
-        for logical_id, kind in missing_resources(template, created):
+    def _warn_skipped(self, template: dict[str, Any], outputs: dict[str, str], where: str) -> None:
+        for logical_id, kind in missing_resources(template, outputs):
             self.progress.say(f"warning: {where}: {logical_id} ({kind}) was not created; "
                               "the endpoint may not support that resource type")
 
@@ -265,7 +263,8 @@ class Rollout:
                 raise DeploymentError(f"{name}: no stack instance in {env.name} account {account}")
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
             template = json.loads(stack_set.get("TemplateBody") or "{}")
-            self._warn_skipped(cfn, instance["StackId"], template, f"{name} in {env.name}")
+            outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+            self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")
             instances.append(InstanceOutputs(
                 stack_set=name, stack_set_id=stack_set["StackSetId"],
                 stack_id=instance["StackId"], instance_status=instance.get("Status", ""),
@@ -273,7 +272,7 @@ class Rollout:
                 template=template,
                 parameters={p["ParameterKey"]: p["ParameterValue"]
                             for p in stack.get("Parameters", [])},
-                outputs={o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}))
+                outputs=outputs))
         manifest = build_manifest(env.name, account, env.region, instances)
         name = env.name if account == env.account_id else f"{env.name}-{account}"
         return write_atomically(manifest_path(out_dir, name), manifest)

@@ -51,3 +51,16 @@ def test_stackset_templates_fit_console_expectations(rendered: dict[str, str]) -
         assert all(p.get("Description") for p in template["Parameters"].values()), name
         assert all(o.get("Description") for o in template["Outputs"].values()), name
         assert template["Description"]
+
+
+def test_the_build_path_imports_neither_boto3_nor_cfn_lint_nor_moto() -> None:
+    """`make templates` stays fast because the AWS SDK, the linter and the emulator load lazily."""
+    import subprocess
+    import sys
+
+    probe = ("import sys; from click.testing import CliRunner; from scripts.cli import cli; "
+             "r = CliRunner().invoke(cli, ['build']); assert r.exit_code == 0, r.output; "
+             "print(sorted({m.split('.')[0] for m in sys.modules} & {'boto3', 'botocore', 'cfnlint', 'moto'}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                            cwd=Path(__file__).resolve().parent.parent).stdout.strip()
+    assert loaded == "[]"

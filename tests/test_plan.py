@@ -98,10 +98,14 @@ def test_stack_set_parameters_are_valid_placeholders_independent_of_environments
 
 
 def test_resources_an_endpoint_skipped_are_found_and_conditional_ones_ignored() -> None:
-    from scripts.manifest import missing_resources
+    from scripts.manifest import MANIFEST_METADATA, missing_resources
 
-    template = {"Resources": {"Alarm": {"Type": "AWS::CloudWatch::Alarm"},
-                              "Table": {"Type": "AWS::DynamoDB::Table"},
-                              "Nat2": {"Type": "AWS::EC2::NatGateway", "Condition": "NatPerAz"}}}
-    assert missing_resources(template, {"Table"}) == [("Alarm", "AWS::CloudWatch::Alarm")]
-    assert missing_resources(template, {"Table", "Alarm"}) == []
+    template = {
+        "Metadata": {MANIFEST_METADATA: {
+            "AlarmArn": {"LogicalId": "Alarm", "Type": "AWS::CloudWatch::Alarm", "Kind": "arn"},
+            "TableName": {"LogicalId": "Table", "Type": "AWS::DynamoDB::Table", "Kind": "name"},
+            "ZoneId": {"LogicalId": "Zone", "Type": "AWS::Route53::HostedZone", "Kind": "id"}}},
+        "Outputs": {"AlarmArn": {"Value": "x"}, "TableName": {"Value": "y"},
+                    "ZoneId": {"Value": "z", "Condition": "EdgeOn"}}}
+    assert missing_resources(template, {"TableName": "t"}) == [("Alarm", "AWS::CloudWatch::Alarm")]
+    assert missing_resources(template, {"TableName": "t", "AlarmArn": "a"}) == []

@@ -103,3 +103,25 @@ class _Raw:
 
     def stream(self, **_: object) -> list[bytes]:
         return [self.body]
+
+
+def test_a_fleet_of_accounts_sharing_values_is_deployed_in_grouped_calls(fresh: Platform) -> None:
+    fleet = [f"9000000000{n:02d}" for n in range(1, 6)]
+    dev = fresh.params_dir / "dev.yaml"
+    dev.write_text(dev.read_text() + "additional_account_ids: [" + ", ".join(f'"{a}"' for a in fleet) + "]\n")
+    assert fresh.payctl("bootstrap").exit_code == 0
+    rollout = make_rollout(Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url), fresh.config)
+    environments = list(fresh.config.environments.values())
+
+    rollout.deploy(environments)
+    paths = rollout.manifests(environments, fresh.build_dir / "manifests")
+
+    # dev's six accounts share one set of overrides: one call for them, one each for staging
+    # and prod, per StackSet
+    assert rollout.aws.calls["cloudformation:CreateStackInstances"] == 6
+    assert len(paths) == 8
+    accounts = {json.loads(p.read_text())["account_id"] for p in paths}
+    assert set(fleet) < accounts
+    assert memory(fresh, "dev") == 512
+    lam = fresh.aws().client("lambda", fresh.aws().in_account(fleet[-1], "AWSCloudFormationStackSetExecutionRole"))
+    assert lam.get_function_configuration(FunctionName="payment-processor-dev")["MemorySize"] == 512
