@@ -101,23 +101,43 @@ class StackSetDeployer:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def apply(self, desired: DesiredStackSet, plan: StackSetPlan) -> list[str]:
-        """Carry out `plan`; returns the ids of the operations it ran, in order."""
+    def apply(self, desired: DesiredStackSet, plan: StackSetPlan, concurrent: bool = False) -> list[str]:
+        """Carry out `plan`; returns the ids of the operations it ran. With `concurrent`, the
+        operations of different environments run at the same time (the StackSet's managed
+        execution lets CloudFormation run non-conflicting operations together)."""
         operations: list[str] = []
         if plan.create_stack_set:
             self._create_stack_set(desired)
         created = {t.key for g in plan.create_instances for t in g.targets}
         update_first = plan.update_stack_set and not any(
             t.key in created for t in plan.update_stack_set)
+        stack_set_update = [lambda targets=targets: self._update_stack_set(desired, targets)
+                            for targets in self._split(plan.update_stack_set, concurrent)]
         if update_first:
-            operations.append(self._update_stack_set(desired, plan.update_stack_set))
-        for group in plan.create_instances:
-            operations.append(self._instances("create", desired.name, group))
+            operations += self._run(stack_set_update, concurrent)
+        operations += self._run([lambda g=g: self._instances("create", desired.name, g)
+                                 for g in plan.create_instances], concurrent)
         if plan.update_stack_set and not update_first:
-            operations.append(self._update_stack_set(desired, plan.update_stack_set))
-        for group in plan.update_instances:
-            operations.append(self._instances("update", desired.name, group))
+            operations += self._run(stack_set_update, concurrent)
+        operations += self._run([lambda g=g: self._instances("update", desired.name, g)
+                                 for g in plan.update_instances], concurrent)
         return operations
+
+    @staticmethod
+    def _split(targets: tuple[Target, ...], by_environment: bool) -> list[tuple[Target, ...]]:
+        if not targets:
+            return []
+        if not by_environment:
+            return [targets]
+        environments = dict.fromkeys(t.environment for t in targets)
+        return [tuple(t for t in targets if t.environment == env) for env in environments]
+
+    @staticmethod
+    def _run(jobs: list[Callable[[], str]], concurrent: bool) -> list[str]:
+        if not concurrent or len(jobs) < 2:
+            return [job() for job in jobs]
+        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+            return list(pool.map(lambda job: job(), jobs))
 
     def _template(self, desired: DesiredStackSet) -> dict[str, str]:
         text = template_text(desired.template)

@@ -11,7 +11,7 @@ import re
 import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -182,7 +182,9 @@ class Rollout:
 
     def plan(self, environments: list[Environment], upload: bool = False
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
-        desired = self.desired(environments, upload=upload)
+        return self._plan(self.desired(environments, upload=upload))
+
+    def _plan(self, desired: list[DesiredStackSet]) -> list[tuple[DesiredStackSet, StackSetPlan]]:
         return [(want, plan_stack_set(want, have))
                 for want, have in zip(desired, self.read(desired), strict=True)]
 
@@ -199,10 +201,16 @@ class Rollout:
 
         return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
 
-    def deploy(self, environments: list[Environment],
-               allow_data_loss: bool = False) -> list[StackSetResult]:
-        """Plan every StackSet first, refuse data loss unless allowed, then apply in order."""
-        plans = self.plan(environments, upload=True)
+    def deploy(self, environments: list[Environment], allow_data_loss: bool = False,
+               strategy: str = "waves") -> list[StackSetResult]:
+        """Plan every StackSet first and refuse data loss unless allowed; then roll out.
+
+        `waves`: one environment at a time in order (dev, staging, prod), every StackSet for it,
+        re-planned against what the earlier waves left; a failed wave stops the rest.
+        `parallel`: per StackSet, one operation per environment, all running at once.
+        """
+        desired = self.desired(environments, upload=True)
+        plans = self._plan(desired)
         risky = [f"{plan.name}: {r.logical_id} ({r.type}) would be "
                  f"{'removed' if r.action == 'remove' else 'replaced'}"
                  for _, plan in plans for r in plan.data_loss]
@@ -210,20 +218,30 @@ class Rollout:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
-        results = []
-        for want, plan in plans:
-            result = StackSetResult(want.name, plan)
-            results.append(result)
-            if plan.empty:
+        results = [StackSetResult(want.name, plan) for want, plan in plans]
+        if all(plan.empty for _, plan in plans):
+            for want, _ in plans:
                 self.progress.say(f"{want.name}: no changes")
-                continue
-            try:
-                result.operations = self.deployer.apply(want, plan)
-            except DeploymentError:
-                raise
-            except Exception as err:  # an AWS error outside an operation: one line, exit 1
-                raise DeploymentError(f"{want.name}: {describe(err)}") from None
+            return results
+        parallel = strategy == "parallel" or len(environments) == 1
+        for env in [None] if parallel else environments:
+            # each wave is planned only once the one before it has finished
+            wave = plans if env is None else self._plan([replace(want, targets=tuple(
+                t for t in want.targets if t.environment == env.name)) for want in desired])
+            for result, (want, plan) in zip(results, wave, strict=True):
+                result.operations += self._apply(want, plan, concurrent=strategy == "parallel")
         return results
+
+    def _apply(self, want: DesiredStackSet, plan: StackSetPlan, concurrent: bool) -> list[str]:
+        if plan.empty:
+            self.progress.say(f"{want.name}: no changes")
+            return []
+        try:
+            return self.deployer.apply(want, plan, concurrent=concurrent)
+        except DeploymentError:
+            raise
+        except Exception as err:  # an AWS error outside an operation: one line, exit 1
+            raise DeploymentError(f"{want.name}: {describe(err)}") from None
 
     # -- manifests -----------------------------------------------------------------------------
 

@@ -15,12 +15,16 @@ from scripts.config import load_config
               help="Export build/manifests/resource-manifest-<env>.json after a successful deploy.")
 @click.option("--allow-data-loss", is_flag=True,
               help="Deploy even if a table, bucket, log group or key would be replaced or removed.")
+@click.option("--strategy", type=click.Choice(["waves", "parallel"]), default="waves",
+              show_default=True,
+              help="waves: dev, then staging, then prod, stopping at a failed wave; parallel: "
+                   "one operation per environment, all at once.")
 @click.option("--resume", metavar="STACKSET:OPERATION",
               help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
 @click.pass_obj
 @reports_errors
 def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: int,
-           manifests: bool, allow_data_loss: bool, resume: str | None) -> None:
+           manifests: bool, allow_data_loss: bool, strategy: str, resume: str | None) -> None:
     """Create or update every StackSet and the named environments' stack instances.
 
     Packages and uploads the Lambda code, then for each StackSet in order: creates it if
@@ -31,6 +35,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     Examples:
       payctl deploy dev staging
       payctl deploy --all
+      payctl deploy --all --strategy parallel
       payctl --endpoint-url http://127.0.0.1:5000 deploy prod
     """
     if resume:
@@ -43,7 +48,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
         return
     config, selected = select(opts, environments, all_)
     rollout = make_rollout(opts, config, timeout)
-    results = rollout.deploy(selected, allow_data_loss=allow_data_loss)
+    results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
     if all(r.plan.empty for r in results):
         click.echo("No changes: every StackSet and instance already matches.")
     if manifests:

@@ -125,3 +125,40 @@ def test_a_fleet_of_accounts_sharing_values_is_deployed_in_grouped_calls(fresh: 
     assert memory(fresh, "dev") == 512
     lam = fresh.aws().client("lambda", fresh.aws().in_account(fleet[-1], "AWSCloudFormationStackSetExecutionRole"))
     assert lam.get_function_configuration(FunctionName="payment-processor-dev")["MemorySize"] == 512
+
+
+def _operation_environments(platform: Platform) -> list[tuple[str, str]]:
+    """(StackSet, environments) of every operation, oldest first."""
+    cfn = platform.aws().client("cloudformation")
+    ops = [(op["CreationTimestamp"], name, op["OperationId"].split("-")[1])
+           for name in ("payment-platform", "payment-platform-edge")
+           for op in cfn.list_stack_set_operations(StackSetName=name)["Summaries"]]
+    return [(name, env) for _, name, env in sorted(ops)]
+
+
+def test_waves_roll_out_one_environment_at_a_time_and_stop_at_a_failed_wave(fresh: Platform) -> None:
+    assert fresh.payctl("bootstrap").exit_code == 0
+    fresh.aws().client("s3").create_bucket(Bucket="payment-audit-logs-staging-234567890123-us-east-1")
+
+    result = fresh.payctl("deploy", "--all")
+
+    assert result.exit_code == 1
+    assert _operation_environments(fresh) == [("payment-platform", "dev"), ("payment-platform-edge", "dev"),
+                                              ("payment-platform", "staging")]
+    rows = json.loads(fresh.payctl("status", "--output", "json").output)
+    state = {(r["stack_set"], r["environment"]): r["status"] for r in rows}
+    assert state[("payment-platform", "dev")] == state[("payment-platform-edge", "dev")] == "CURRENT"
+    assert state[("payment-platform", "prod")] == "NOT DEPLOYED"
+
+
+def test_parallel_runs_one_operation_per_environment(fresh: Platform) -> None:
+    assert fresh.payctl("bootstrap").exit_code == 0
+
+    result = fresh.payctl("deploy", "--all", "--strategy", "parallel", "--no-manifests")
+
+    assert result.exit_code == 0, result.output
+    operations = _operation_environments(fresh)
+    assert sorted(operations) == sorted((s, e) for s in ("payment-platform", "payment-platform-edge")
+                                        for e in ("dev", "staging", "prod"))
+    rows = json.loads(fresh.payctl("status", "--output", "json").output)
+    assert {r["status"] for r in rows} == {"CURRENT"}
