@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+import yaml
+
+PARAMS = Path(__file__).resolve().parent.parent / "params"
 
 
 @pytest.fixture(autouse=True)
@@ -19,3 +25,25 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.fixture
+def params(tmp_path: Path) -> Path:
+    """A private copy of params/ that a test may break."""
+    target = tmp_path / "params"
+    shutil.copytree(PARAMS, target)
+    return target
+
+
+def edit(path: Path, dotted: str, value: object) -> None:
+    """Set (or, with KeyError as the value, delete) one dotted key of a YAML file."""
+    data = yaml.safe_load(path.read_text())
+    *parents, leaf = dotted.split(".")
+    node = data
+    for part in parents:
+        node = node[part]
+    if value is KeyError:
+        del node[leaf]
+    else:
+        node[leaf] = value
+    path.write_text(yaml.safe_dump(data))

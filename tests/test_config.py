@@ -6,33 +6,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
+from conftest import PARAMS, edit
 
 from scripts.cli import cli
 from scripts.config import ConfigError, load_config, resolve_environment
-
-PARAMS = Path(__file__).resolve().parent.parent / "params"
-
-
-@pytest.fixture
-def params(tmp_path: Path) -> Path:
-    target = tmp_path / "params"
-    shutil.copytree(PARAMS, target)
-    return target
-
-
-def edit(path: Path, dotted: str, value: object) -> None:
-    data = yaml.safe_load(path.read_text())
-    *parents, leaf = dotted.split(".")
-    node = data
-    for part in parents:
-        node = node[part]
-    if value is KeyError:
-        del node[leaf]
-    else:
-        node[leaf] = value
-    path.write_text(yaml.safe_dump(data))
 
 
 def build(params: Path, tmp_path: Path) -> tuple[int, str]:

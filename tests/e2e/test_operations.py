@@ -29,6 +29,10 @@ def test_destroy_prod_needs_more_than_yes(deployed: Platform) -> None:
 
 def test_destroy_removes_one_environment_and_keeps_its_data(fresh: Platform) -> None:
     deploy_all(fresh)
+    bucket = "payment-audit-logs-dev-123456789012-us-east-1"
+    item = {"transaction_id": {"S": "t-1"}, "timestamp": {"N": "1"}, "customer_id": {"S": "c-1"}}
+    fresh.client("dynamodb", "dev").put_item(TableName="payment-transactions-dev", Item=item)
+    fresh.client("s3", "dev").put_object(Bucket=bucket, Key="audit/t-1.json", Body=b"{}")
 
     result = fresh.payctl("destroy", "dev", "--yes")
 
@@ -36,6 +40,8 @@ def test_destroy_removes_one_environment_and_keeps_its_data(fresh: Platform) -> 
     assert "payment-transactions-dev" in result.output and "payment-audit-logs-dev" in result.output
     dynamodb = fresh.client("dynamodb", "dev")
     assert set(dynamodb.list_tables()["TableNames"]) == {"payment-transactions-dev", "payment-sessions-dev"}
+    assert dynamodb.scan(TableName="payment-transactions-dev")["Items"] == [item]
+    assert fresh.client("s3", "dev").get_object(Bucket=bucket, Key="audit/t-1.json")["Body"].read() == b"{}"
     assert fresh.client("lambda", "dev").list_functions()["Functions"] == []
     rows = json.loads(fresh.payctl("status", "--output", "json").output)
     assert {r["status"] for r in rows if r["environment"] == "dev"} == {"NOT DEPLOYED"}

@@ -1,0 +1,190 @@
+"""Bad input, corpus-driven and mutated: every case is exit code 2, one line naming the file
+and key (or the argument), no traceback, and not a single AWS request.
+
+The commands run are ones that would call AWS if their input were good (deploy, plan,
+destroy, status), and every botocore session made during a test fails on any request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+import yaml
+from click.testing import CliRunner
+from conftest import edit
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from scripts.cli import cli
+
+UNREACHABLE = "http://127.0.0.1:9"  # never contacted: the hook fails first
+
+
+@pytest.fixture(autouse=True)
+def no_aws_requests(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every botocore session gets a before-send hook that fails the test on any request."""
+    sent: list[str] = []
+    original = botocore.session.Session.__init__
+
+    def refuse(request: Any, **_: Any) -> None:
+        sent.append(request.url)
+        raise AssertionError(f"an AWS request was made on bad input: {request.url}")
+
+    def init(self: botocore.session.Session, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.register("before-send", refuse)
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    yield sent
+    assert sent == []
+
+
+def run(params: Path, tmp_path: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["--endpoint-url", UNREACHABLE, "--params-dir", str(params),
+                                      "--build-dir", str(tmp_path / "out"), *args])
+    assert ("Traceback" not in result.output and result.exception is None) or \
+        isinstance(result.exception, SystemExit), result.output
+    return result.exit_code, result.output
+
+
+def one_line(output: str) -> str:
+    lines = output.strip().splitlines()
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+# (file, dotted key, value or KeyError to delete, what the message must say)
+EDITS = [
+    ("dev", "lambda.memory_mb", "lots", "lambda.memory_mb: 'lots' is not an integer"),
+    ("dev", "lambda.memory_mb", 64, "lambda.memory_mb: 64 is less than the minimum of 128"),
+    ("prod", "lambda.memory_mb", 99999, "lambda.memory_mb: 99999 is greater than the maximum"),
+    ("staging", "dynamodb.read_capacity", 0, "dynamodb.read_capacity: 0 is less than the minimum"),
+    ("staging", "dynamodb.write_capacity", 1001, "dynamodb.write_capacity: 1001 is greater than"),
+    ("prod", "logs.retention_days", 31, "logs.retention_days: 31 is not one of"),
+    ("dev", "lambda.timeout_seconds", 1.5, "lambda.timeout_seconds: 1.5 is not an integer"),
+    ("dev", "lambda.memroy_mb", 512, "lambda.memroy_mb: unknown key"),
+    ("dev", "surprise", True, "surprise: unknown key"),
+    ("dev", "lambda.timeout_seconds", KeyError, "lambda.timeout_seconds: missing"),
+    ("prod", "account_id", "12345", "account_id: '12345' does not match"),
+    ("prod", "account_id", 345678901234, "account_id: 345678901234 is not a string"),
+    ("prod", "account_id", "123456789012", "account_id: 123456789012 is already used by"),
+    ("dev", "region", "mars-1", "region: 'mars-1' does not match"),
+    ("dev", "dynamodb.capacity_mode", "sometimes", "dynamodb.capacity_mode: 'sometimes' is not one of"),
+    ("dev", "tags.data_classification", "top-secret", "tags.data_classification: 'top-secret' is not one of"),
+    ("deployment", "operation_preferences.max_concurrent_percentage", 101,
+     "operation_preferences.max_concurrent_percentage: 101 is greater than the maximum of 100"),
+    ("deployment", "permission_model", "YOLO", "permission_model: 'YOLO' is not one of"),
+    ("deployment", "admin_account_id", "abc", "admin_account_id: 'abc' does not match"),
+]
+
+RAW = [  # whole-file contents of dev.yaml
+    (b"", "empty file"),
+    (b"- a\n- list\n", "expected a mapping of settings, found list"),
+    (b"lambda: [unclosed\n", "not valid YAML"),
+    (b"region: us-east-1\nregion: eu-west-1\n", "line 2: region: duplicate key"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8", "not UTF-8 text"),
+    (b"# padding\n" * 200_000, "larger than 1 MiB"),
+]
+
+COMMANDS = [("deploy", "--all"), ("plan", "--all"), ("status",), ("destroy", "dev", "--yes")]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c[0])
+@pytest.mark.parametrize(("file", "key", "value", "expected"), EDITS, ids=lambda v: str(v)[:30])
+def test_bad_parameter_values(params: Path, tmp_path: Path, command: tuple[str, ...], file: str,
+                              key: str, value: object, expected: str) -> None:
+    edit(params / f"{file}.yaml", key, value)
+    code, output = run(params, tmp_path, *command)
+    assert code == 2
+    assert one_line(output).startswith(f"error: {params / file}.yaml: ")
+    assert expected in output
+
+
+@pytest.mark.parametrize(("content", "expected"), RAW, ids=lambda v: str(v)[:20])
+def test_broken_files(params: Path, tmp_path: Path, content: bytes, expected: str) -> None:
+    (params / "dev.yaml").write_bytes(content)
+    code, output = run(params, tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {params / 'dev.yaml'}: {expected}")
+
+
+def test_a_stray_environment_file_is_an_error(params: Path, tmp_path: Path) -> None:
+    (params / "qa.yaml").write_text((params / "dev.yaml").read_text())
+    code, output = run(params, tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {params / 'qa.yaml'}: unknown environment 'qa'")
+
+
+@pytest.mark.parametrize(("args", "expected"), [
+    (("deploy", "qa"), "unknown environment 'qa'"),
+    (("deploy", "dev2"), "unknown environment 'dev2'"),
+    (("deploy",), "name at least one environment"),
+    (("deploy", "dev", "--all"), "give environment names or --all, not both"),
+    (("deploy", "dev", "--timeout", "0"), "--timeout"),
+    (("deploy", "dev", "--strategy", "yolo"), "--strategy"),
+    (("deploy", "--resume", "no-colon"), "--resume"),
+    (("destroy", "qa", "--yes"), "unknown environment 'qa'"),
+    (("destroy", "prod", "--yes"), "--confirm-environment prod"),
+    (("status", "sandbox"), "unknown environment 'sandbox'"),
+    (("plan", "--all", "--output", "yaml"), "--output"),
+    (("emulator", "--port", "70000"), "--port"),
+])
+def test_bad_arguments(params: Path, tmp_path: Path, args: tuple[str, ...], expected: str) -> None:
+    code, output = run(params, tmp_path, *args)
+    assert code == 2, output
+    assert expected in output
+    assert "Traceback" not in output
+
+
+def test_missing_params_dir(tmp_path: Path) -> None:
+    code, output = run(tmp_path / "nowhere", tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {tmp_path / 'nowhere' / 'deployment.yaml'}: no such file")
+
+
+# -- mutations of valid files ------------------------------------------------------------------
+
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**12), st.floats(allow_nan=True),
+                   st.text(max_size=30), st.lists(st.integers(), max_size=3),
+                   st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+def _paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    if not isinstance(node, dict):
+        return [prefix]
+    return [prefix, *(p for k, v in node.items() for p in _paths(v, (*prefix, k)))] if prefix else \
+        [p for k, v in node.items() for p in _paths(v, (k,))]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(["dev", "staging", "prod", "deployment"]), data=st.data(),
+       action=st.sampled_from(["set", "delete", "add"]), value=VALUES)
+def test_mutated_files_are_accepted_or_refused_in_one_line(
+        params: Path, tmp_path: Path, file: str, data: st.DataObject, action: str, value: Any) -> None:
+    path = params / f"{file}.yaml"
+    original = path.read_text()
+    try:
+        document = yaml.safe_load(original)
+        where = data.draw(st.sampled_from(_paths(document)))
+        node = document
+        for part in where[:-1]:
+            node = node[part]
+        if action == "delete":
+            del node[where[-1]]
+        elif action == "add" and isinstance(node.get(where[-1]), dict):
+            node[where[-1]]["unexpected"] = value
+        else:
+            node[where[-1]] = value
+        path.write_text(yaml.safe_dump(document))
+        result = CliRunner().invoke(cli, ["--params-dir", str(params), "--build-dir",
+                                          str(tmp_path / "out"), "build"])
+        assert result.exit_code in (0, 2), result.output
+        assert "Traceback" not in result.output
+        if result.exit_code == 2:
+            assert one_line(result.output).startswith(f"error: {path}: ")
+    finally:
+        path.write_text(original)
