@@ -7,6 +7,7 @@ per account so every read in that account reuses its credentials and connections
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
@@ -49,8 +50,12 @@ class Aws:
         return self._session
 
     def config(self) -> botocore.config.Config:
+        """botocore retries throttling and transient errors; AWS_RETRY_MODE and AWS_MAX_ATTEMPTS
+        override the defaults, as for every AWS SDK."""
+        retries = {"mode": os.environ.get("AWS_RETRY_MODE", RETRY_MODE),
+                   "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", MAX_ATTEMPTS))}
         return botocore.config.Config(
-            retries={"mode": RETRY_MODE, "max_attempts": MAX_ATTEMPTS},
+            retries=retries,
             max_pool_connections=32, user_agent_extra="payctl")
 
     def client(self, service: str, session: boto3.Session | None = None) -> Any:
@@ -108,6 +113,29 @@ def describe(err: Exception) -> str:
         error = err.response.get("Error", {})
         return f"{error.get('Code', 'Error')}: {error.get('Message', '')}".rstrip(": ")
     return str(err)
+
+
+EXPIRED = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+REJECTED = {"InvalidClientTokenId", "UnrecognizedClientException", "SignatureDoesNotMatch"}
+
+
+def explain(err: Exception) -> str:
+    """One line a person can act on, for an AWS error that escaped the library's own handling."""
+    if isinstance(err, (botocore.exceptions.NoCredentialsError,
+                        botocore.exceptions.PartialCredentialsError)):
+        return ("no AWS credentials found: use --profile (or AWS_PROFILE), AWS_ACCESS_KEY_ID and "
+                "AWS_SECRET_ACCESS_KEY, or `aws sso login`")
+    if isinstance(err, (botocore.exceptions.EndpointConnectionError,
+                        botocore.exceptions.ConnectTimeoutError)):
+        return f"cannot reach AWS: {err}"
+    if isinstance(err, botocore.exceptions.ProfileNotFound):
+        return f"--profile: {err}"
+    code = error_code(err)
+    if code in EXPIRED:
+        return f"the AWS credentials have expired ({code}): refresh them (e.g. `aws sso login`) and run again"
+    if code in REJECTED:
+        return f"AWS rejected the credentials ({code}): check the profile or keys in use"
+    return describe(err)
 
 
 def error_code(err: BaseException) -> str:

@@ -38,6 +38,13 @@ def reports_errors(command: F) -> F:
         except PlatformError as err:
             click.echo(f"error: {err}", err=True)
             sys.exit(err.exit_code)
+        except Exception as err:  # an AWS SDK error nothing else handled: one line, exit 1
+            if type(err).__module__.partition(".")[0] not in ("botocore", "boto3"):
+                raise
+            from scripts.aws import explain  # botocore is loaded already if we got here
+
+            click.echo(f"error: {explain(err)}", err=True)
+            sys.exit(1)
 
     return wrapper  # type: ignore[return-value]
 

@@ -79,3 +79,30 @@ def test_drift_on_an_endpoint_without_drift_detection_says_so_in_one_line(deploy
     errors = [line for line in result.output.splitlines() if line.startswith("error:")]
     assert errors == ["error: this endpoint does not implement StackSet drift detection "
                       "(DetectStackSetDrift); run drift against AWS"]
+
+
+def test_access_denied_on_the_execution_role_is_one_line(deployed: Platform, monkeypatch) -> None:
+    """The admin account may no longer assume the execution role (a changed trust policy)."""
+    import botocore.awsrequest
+    import botocore.session
+
+    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+            b"authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>")
+
+    class Raw:
+        def stream(self, **_: object) -> list[bytes]:
+            return [body]
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        self.register("before-send.sts.AssumeRole",
+                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 403, {}, Raw()))
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    result = deployed.payctl("manifest", "prod")
+    assert result.exit_code == 1
+    assert result.output == ("error: cannot assume arn:aws:iam::345678901234:role/"
+                             "AWSCloudFormationStackSetExecutionRole: AccessDenied: not authorized "
+                             "to perform: sts:AssumeRole\n")
