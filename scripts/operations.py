@@ -62,18 +62,27 @@ class OperationFailed(DeploymentError):
         self.results = results
 
 
-class OperationTimeout(DeploymentError):
+class Detached(DeploymentError):
+    """The waiting stopped while the operation goes on in AWS; it can be watched again."""
+
+    def __init__(self, message: str, stack_set: str, operation_id: str) -> None:
+        super().__init__(message)
+        self.stack_set = stack_set
+        self.operation_id = operation_id
+
+
+class OperationTimeout(Detached):
     pass
 
 
-class OperationInterrupted(DeploymentError):
+class OperationInterrupted(Detached):
     """Ctrl-C while waiting: the operation goes on in AWS; only the watching stopped."""
 
     exit_code = 130
 
 
 def resume_hint(stack_set: str, operation_id: str) -> str:
-    return f"payctl deploy --resume {stack_set}:{operation_id}"
+    return f"payctl deploy --resume (saved), or --resume {stack_set}:{operation_id}"
 
 
 def delays(first: float = FIRST_DELAY, factor: float = BACKOFF,
@@ -112,8 +121,8 @@ class OperationWaiter:
         except KeyboardInterrupt:
             raise OperationInterrupted(
                 f"interrupted; {stack_set} operation {operation_id} keeps running in "
-                f"CloudFormation. Watch it again with: {resume_hint(stack_set, operation_id)}"
-            ) from None
+                f"CloudFormation. Watch it again with: {resume_hint(stack_set, operation_id)}",
+                stack_set, operation_id) from None
 
     def _poll(self, stack_set: str, operation_id: str) -> list[AccountResult]:
         deadline = self.clock() + self.timeout
@@ -131,6 +140,6 @@ class OperationWaiter:
                 raise OperationTimeout(
                     f"{stack_set}: operation {operation_id} still {status.value} after "
                     f"{self.timeout:.0f} s; it keeps running. Watch it again with: "
-                    f"{resume_hint(stack_set, operation_id)}")
+                    f"{resume_hint(stack_set, operation_id)}", stack_set, operation_id)
             self.sleep(delay)
         raise AssertionError("unreachable: delays() is endless")

@@ -6,9 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-import yaml
-
-PARAMS = Path(__file__).resolve().parent.parent / "params"
+from paramfiles import PARAMS
 
 
 @pytest.fixture(autouse=True)
@@ -17,7 +15,8 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     empty = tmp_path_factory.getbasetemp() / "no-aws-config"
     empty.touch()
     for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN",
-                 "AWS_ENDPOINT_URL", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI"):
+                 "AWS_ENDPOINT_URL", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_MAX_ATTEMPTS",
+                 "AWS_RETRY_MODE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
@@ -33,17 +32,3 @@ def params(tmp_path: Path) -> Path:
     target = tmp_path / "params"
     shutil.copytree(PARAMS, target)
     return target
-
-
-def edit(path: Path, dotted: str, value: object) -> None:
-    """Set (or, with KeyError as the value, delete) one dotted key of a YAML file."""
-    data = yaml.safe_load(path.read_text())
-    *parents, leaf = dotted.split(".")
-    node = data
-    for part in parents:
-        node = node[part]
-    if value is KeyError:
-        del node[leaf]
-    else:
-        node[leaf] = value
-    path.write_text(yaml.safe_dump(data))

@@ -15,9 +15,9 @@ import botocore.session
 import pytest
 import yaml
 from click.testing import CliRunner
-from conftest import edit
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from paramfiles import edit
 
 from scripts.cli import cli
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import PARAMS, edit
+from paramfiles import PARAMS, edit
 
 from scripts.cli import cli
 from scripts.config import ConfigError, load_config, resolve_environment

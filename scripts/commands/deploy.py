@@ -19,7 +19,7 @@ from scripts.config import load_config
               show_default=True,
               help="waves: dev, then staging, then prod, stopping at a failed wave; parallel: "
                    "one operation per environment, all at once.")
-@click.option("--resume", metavar="STACKSET:OPERATION",
+@click.option("--resume", metavar="[STACKSET:OPERATION]", is_flag=False, flag_value="",
               help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
 @click.pass_obj
 @reports_errors
@@ -37,18 +37,30 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
       payctl deploy --all
       payctl deploy --all --strategy parallel
       payctl --endpoint-url http://127.0.0.1:5000 deploy prod
+      payctl deploy --resume      (re-attach to the operation a Ctrl-C left running)
     """
-    if resume:
-        stack_set, _, operation_id = resume.partition(":")
-        if not stack_set or not operation_id:
-            raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
-        config = load_config(opts.params_dir)
-        make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
-        click.echo(f"{stack_set}: operation {operation_id} SUCCEEDED")
-        return
-    config, selected = select(opts, environments, all_)
-    rollout = make_rollout(opts, config, timeout)
-    results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
+    from scripts import pending
+    from scripts.operations import Detached
+
+    try:
+        if resume is not None:
+            if resume:
+                stack_set, _, operation_id = resume.partition(":")
+            else:
+                stack_set, operation_id = pending.load(opts.build_dir)
+            if not stack_set or not operation_id:
+                raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
+            config = load_config(opts.params_dir)
+            make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
+            pending.clear(opts.build_dir)
+            click.echo(f"{stack_set}: operation {operation_id} SUCCEEDED")
+            return
+        config, selected = select(opts, environments, all_)
+        rollout = make_rollout(opts, config, timeout)
+        results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
+    except Detached as err:
+        pending.save(opts.build_dir, err.stack_set, err.operation_id)
+        raise
     if all(r.plan.empty for r in results):
         click.echo("No changes: every StackSet and instance already matches.")
     if manifests:

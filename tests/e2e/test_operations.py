@@ -106,3 +106,33 @@ def test_access_denied_on_the_execution_role_is_one_line(deployed: Platform, mon
     assert result.output == ("error: cannot assume arn:aws:iam::345678901234:role/"
                              "AWSCloudFormationStackSetExecutionRole: AccessDenied: not authorized "
                              "to perform: sts:AssumeRole\n")
+
+
+def test_ctrl_c_saves_the_operation_and_resume_reattaches(fresh: Platform, monkeypatch) -> None:
+    import botocore.session
+
+    assert fresh.payctl("bootstrap").exit_code == 0
+    original = botocore.session.Session.__init__
+
+    def ctrl_c(**_: object) -> None:
+        raise KeyboardInterrupt
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        self.register("before-call.cloudformation.DescribeStackSetOperation", ctrl_c)
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    interrupted = fresh.payctl("deploy", "dev", "--no-manifests")
+    monkeypatch.setattr(botocore.session.Session, "__init__", original)
+
+    assert interrupted.exit_code == 130
+    assert "keeps running in CloudFormation" in interrupted.output
+    saved = json.loads((fresh.build_dir / "state" / "pending-operation.json").read_text())
+    assert saved["stack_set"] == "payment-platform" and saved["operation_id"].startswith("add-dev-")
+
+    resumed = fresh.payctl("deploy", "--resume")
+
+    assert resumed.exit_code == 0, resumed.output
+    assert f"payment-platform: operation {saved['operation_id']} SUCCEEDED" in resumed.output
+    assert not (fresh.build_dir / "state" / "pending-operation.json").exists()
+    assert fresh.payctl("deploy", "--resume").exit_code == 2  # nothing saved any more
