@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -41,42 +42,38 @@ def part_of(resource_type: str) -> str:
     return next((part for prefix, part in PARTS if resource_type.startswith(prefix)), "other")
 
 
-def references(value: Any) -> set[str]:
-    """Logical ids a property value refers to (pseudo parameters and parameters included;
-    the caller keeps those that are resources)."""
-    found: set[str] = set()
+def _functions(value: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair of every mapping inside `value`, outermost first."""
     if isinstance(value, dict):
         for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
-            elif key == "Fn::Sub":
-                text = inner[0] if isinstance(inner, list) else inner
-                found |= set(SUB_NAMES.findall(text))
-                if isinstance(inner, list):
-                    found |= references(inner[1])
-            else:
-                found |= references(inner)
+            yield key, inner
+            yield from _functions(inner)
     elif isinstance(value, list):
         for inner in value:
-            found |= references(inner)
+            yield from _functions(inner)
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids a property value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo
+    parameters and parameters included; the caller keeps those that are resources)."""
+    found: set[str] = set()
+    for key, inner in _functions(value):
+        if key == "Ref" and isinstance(inner, str):
+            found.add(inner)
+        elif key == "Fn::GetAtt":
+            found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
+        elif key == "Fn::Sub":
+            found |= set(SUB_NAMES.findall(inner[0] if isinstance(inner, list) else inner))
     return found
 
 
 def _imports(value: Any) -> set[str]:
     """Export names an Fn::ImportValue refers to, as `${Environment}`-style patterns."""
     found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Fn::ImportValue":
-                name = inner.get("Fn::Sub", inner) if isinstance(inner, dict) else inner
-                found.add(name[0] if isinstance(name, list) else str(name))
-            else:
-                found |= _imports(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= _imports(inner)
+    for key, inner in _functions(value):
+        if key == "Fn::ImportValue":
+            name = inner.get("Fn::Sub", inner) if isinstance(inner, dict) else inner
+            found.add(name[0] if isinstance(name, list) else str(name))
     return found
 
 
