@@ -71,8 +71,7 @@ class Aws:
 
     def write_calls(self) -> int:
         """API calls so far that may change something (everything but reads)."""
-        return sum(n for call, n in self.calls.items()
-                   if not call.partition(":")[2].startswith(READ_PREFIXES))
+        return sum(n for call, n in self.calls.items() if is_write(call))
 
     def in_account(self, account_id: str, role_name: str) -> boto3.Session:
         """A session in `account_id` through `role_name`, created once and then reused. Many
@@ -105,6 +104,11 @@ class Aws:
     @property
     def partition(self) -> str:
         return self.session.get_partition_for_region(self.region) if self.region else "aws"
+
+
+def is_write(call: str) -> bool:
+    """Whether a counted call (`service:Operation`) may change something."""
+    return not call.partition(":")[2].startswith(READ_PREFIXES)
 
 
 def describe(err: Exception) -> str:

@@ -109,11 +109,12 @@ def _rollout(params: Path, build: Path, url: str) -> Any:
 
 
 def _phase(rollout: Any, action: Callable[[], Any]) -> dict[str, Any]:
+    from scripts.aws import is_write
+
     before = Counter(rollout.aws.calls)
     seconds, _ = timed(action)
     calls = rollout.aws.calls - before
-    writes = sum(n for c, n in calls.items() if not c.split(":")[1].startswith(
-        ("Describe", "List", "Get", "Head", "AssumeRole")))
+    writes = sum(n for call, n in calls.items() if is_write(call))
     return {"seconds": seconds, "api_calls": sum(calls.values()), "write_calls": writes,
             "by_operation": dict(sorted(calls.items()))}
 
