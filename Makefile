@@ -3,8 +3,11 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# checkov pins its own boto3 (and more), so it lives in a virtualenv of its own.
+CHECKOV_VENV := .venv-checkov
+CHECKOV      := $(CHECKOV_VENV)/bin/checkov
 
-.PHONY: templates lint test bench demo diagram package emulator clean
+.PHONY: templates lint scan test bench demo diagram package emulator clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +18,18 @@ $(STAMP): setup.cfg pyproject.toml constraints.txt
 templates: $(STAMP)  ## render every template and per-environment parameter file into build/
 	$(BIN)/payctl build
 
+$(CHECKOV): tools/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet -r tools/checkov-requirements.txt
+	touch $(CHECKOV)
+
 lint: $(STAMP)  ## ruff over the code; cfn-lint and policy checks run inside the test suite
 	$(BIN)/ruff check templates_py scripts lambdas tests
 
-test: $(STAMP) lint  ## build freshness, cfn-lint, policy checks and every pytest
+scan: $(CHECKOV)  ## checkov over the committed build/templates, offline: any failed check fails
+	$(CHECKOV) --directory build/templates --framework cloudformation --skip-download --compact --quiet
+
+test: $(STAMP) lint scan  ## checkov, build freshness, cfn-lint, policy checks and every pytest
 	$(BIN)/python -m pytest
 
 diagram: templates  ## the architecture, drawn from build/templates, into build/diagrams/platform.svg (needs graphviz)
@@ -37,4 +48,4 @@ package: $(STAMP)  ## deterministic, content-addressed Lambda zips into build/di
 	$(BIN)/payctl package
 
 clean:
-	rm -rf $(VENV) build/dist build/manifests
+	rm -rf $(VENV) $(CHECKOV_VENV) build/dist build/manifests

@@ -19,7 +19,7 @@ ACTIONS_FILE = Path(__file__).resolve().parent.parent / "templates_py" / "execut
 # Handlers also list permissions for optional integrations the platform does not use
 # (Kinesis streaming, S3 Tables, VPC Lattice, ...); the role grants only these services.
 PLATFORM_SERVICES = frozenset({"acm", "apigateway", "cloudfront", "cloudwatch", "dynamodb", "ec2",
-                               "iam", "kms", "lambda", "logs", "route53", "s3", "ssm"})
+                               "iam", "kms", "lambda", "logs", "route53", "s3", "ssm", "wafv2"})
 
 
 def resource_types(templates: Iterable[dict]) -> set[str]:

@@ -1,8 +1,11 @@
 """API: a regional REST API whose routes proxy to the functions, one stage per environment.
 
 The stage carries the environment's throttling (burst/rate), metrics, X-Ray tracing and JSON
-access logs. The deployment's logical id includes a digest of the routes, because CloudFormation
-only creates a new API deployment when that resource is replaced.
+access logs. Every method requires an API key; the key's usage plan carries the same
+per-environment throttles, per client. (Not AWS_IAM: clients call through CloudFront under the
+public domain, and a SigV4 signature covers the Host header, which CloudFront replaces.) The
+deployment's logical id includes a digest of the routes, because CloudFormation only creates a
+new API deployment when that resource is replaced.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ import json
 from dataclasses import dataclass
 
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import GetAtt, Ref, Sub, apigateway, awslambda, iam, logs
+from troposphere import GetAtt, Ref, Sub, apigateway, awslambda, iam, kms
 
-from templates_py.blueprint import RETAIN, Blueprint
+from templates_py.blueprint import Blueprint, checkov_skips
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER, Function, FunctionSpec
-from templates_py.parameters import API_BURST, API_RATE, ENVIRONMENT, LOG_RETENTION
+from templates_py.logs import log_group
+from templates_py.parameters import API_BURST, API_RATE, ENVIRONMENT
 
 # (HTTP method, path, function): every route the platform serves.
 ROUTES = (("POST", "transactions", PAYMENT_PROCESSOR),
@@ -40,6 +44,8 @@ def _cloudwatch_role(bp: Blueprint) -> apigateway.Account:
     """API Gateway writes access logs through one account-wide role; set it with the API."""
     role = bp.add(iam.Role(
         "ApiGatewayCloudWatchRole",
+        # Named, so the StackSet execution role's IAM scope (payment-*) covers it.
+        RoleName=bp.name("payment-apigateway-logs-role"),
         AssumeRolePolicyDocument=make_simple_assume_policy("apigateway.amazonaws.com"),
         ManagedPolicyArns=[Sub("arn:${AWS::Partition}:iam::aws:policy/service-role/"
                                "AmazonAPIGatewayPushToCloudWatchLogs")],
@@ -48,7 +54,27 @@ def _cloudwatch_role(bp: Blueprint) -> apigateway.Account:
     return bp.add(apigateway.Account("ApiGatewayAccount", CloudWatchRoleArn=GetAtt(role, "Arn")))
 
 
-def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function]) -> Api:
+def _client_key(bp: Blueprint, api: apigateway.RestApi, stage: apigateway.Stage) -> None:
+    """The API key clients send as `x-api-key`, in a usage plan with the stage's throttles."""
+    plan = bp.add(apigateway.UsagePlan(
+        "ApiUsagePlan", UsagePlanName=bp.name("payment-api-clients"),
+        Description=Sub("Throttles per API key on payment-api-${Environment}"),
+        ApiStages=[apigateway.ApiStage(ApiId=Ref(api), Stage=Ref(stage))],
+        Throttle=apigateway.ThrottleSettings(BurstLimit=bp[API_BURST], RateLimit=bp[API_RATE]),
+        Tags=bp.tags("payment-api-clients")))
+    key = bp.add(apigateway.ApiKey(
+        "ApiKey", Name=bp.name("payment-api-key"), Enabled=True,
+        Description=Sub("Key of the payment platform's clients (${Environment})"),
+        Tags=bp.tags("payment-api-key")))
+    bp.add(apigateway.UsagePlanKey("ApiUsagePlanKey", KeyId=Ref(key), KeyType="API_KEY",
+                                   UsagePlanId=Ref(plan)))
+    bp.output("ApiKeyId", Ref(key), "ID of the clients' API key (read its value with "
+              "`aws apigateway get-api-key --include-value`).", key, "id")
+    bp.output("ApiUsagePlanId", Ref(plan), "ID of the usage plan throttling each API key.", plan,
+              "id")
+
+
+def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function], key: kms.Key) -> Api:
     api = bp.add(apigateway.RestApi(
         "RestApi",
         Name=bp.name("payment-api"),
@@ -67,7 +93,7 @@ def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function]) -> Api:
         route_id = f"{verb.capitalize()}{path.capitalize()}"
         methods.append(bp.add(apigateway.Method(
             f"{route_id}Method", RestApiId=Ref(api), ResourceId=Ref(resources[path]),
-            HttpMethod=verb, AuthorizationType="NONE",
+            HttpMethod=verb, AuthorizationType="NONE", ApiKeyRequired=True,
             Integration=apigateway.Integration(
                 Type="AWS_PROXY", IntegrationHttpMethod="POST",
                 Uri=Sub("arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/"
@@ -85,9 +111,8 @@ def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function]) -> Api:
         f"ApiDeployment{digest}", RestApiId=Ref(api),
         Description="Routes: " + ", ".join(f"{v} /{p}" for v, p, _ in ROUTES),
         DependsOn=[m.title for m in methods]))
-    access_logs = bp.add(logs.LogGroup(
-        "ApiAccessLogGroup", LogGroupName=Sub("/aws/apigateway/payment-api-${Environment}"),
-        RetentionInDays=bp[LOG_RETENTION], Tags=bp.tags(), **RETAIN))
+    access_logs = log_group(bp, "ApiAccessLogGroup",
+                            Sub("/aws/apigateway/payment-api-${Environment}"), key)
     account = _cloudwatch_role(bp)
     stage = bp.add(apigateway.Stage(
         "ApiStage", RestApiId=Ref(api), DeploymentId=Ref(deployment),
@@ -102,7 +127,11 @@ def add_api(bp: Blueprint, functions: dict[FunctionSpec, Function]) -> Api:
             DestinationArn=GetAtt(access_logs, "Arn"), Format=ACCESS_LOG_FORMAT),
         Tags=bp.tags("payment-api"),
         DependsOn=[account.title],
+        Metadata=checkov_skips(CKV_AWS_120=(
+            "Every route writes or reads per-client payment and session state; a cached "
+            "response would replay one client's result to another, so caching stays off.")),
     ))
+    _client_key(bp, api, stage)
 
     bp.output("ApiId", Ref(api), "ID of the REST API (imported by the edge StackSet).", api, "id",
               export=True)

@@ -77,6 +77,13 @@ class Blueprint:
                               "Kind": kind}
 
 
+def checkov_skips(**reasons: str) -> dict[str, Any]:
+    """Resource Metadata telling checkov that a check does not apply here, and why: the reason
+    is what an auditor reads, in the template and in the README's list of skipped checks."""
+    return {"checkov": {"skip": [{"id": check, "comment": reason}
+                                 for check, reason in reasons.items()]}}
+
+
 def export_name(key: str) -> Sub:
     """Export names are per environment so a second StackSet in the account can import them."""
     return Sub(f"{PROJECT}-${{{ENVIRONMENT.name}}}-{key}")

@@ -18,11 +18,24 @@ from awacs.aws import Action, Allow, Condition, PolicyDocument, Principal, State
 from awacs.helpers.trust import make_simple_assume_policy
 from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template, iam
 
-from templates_py.blueprint import MANAGED_BY, PROJECT
+from templates_py.blueprint import MANAGED_BY, PROJECT, checkov_skips
 
 ADMINISTRATION_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 ACTIONS_FILE = Path(__file__).with_name("execution_actions.json")
+# checkov judges the execution role as if it were a workload's role; it is CloudFormation's
+# deployment identity, so the findings below describe its job, not a flaw.
+DEPLOYER_ROLE = ("CloudFormation assumes this role, trusted only by the admin account, to create "
+                 "and update the platform's resources; ")
+EXECUTION_ROLE_SKIPS = checkov_skips(
+    CKV_AWS_108=DEPLOYER_ROLE + "s3:GetObject reads the Lambda code zip the deployer uploaded.",
+    CKV_AWS_109=DEPLOYER_ROLE + "it must write the bucket, key, table and function policies "
+                "the platform template defines.",
+    CKV_AWS_110=DEPLOYER_ROLE + "it must update the functions' code, and can pass only the "
+                "platform's own roles.",
+    CKV_AWS_111=DEPLOYER_ROLE + "resources such as VPCs and keys get AWS-generated ids, so "
+                "create calls cannot name them beforehand; actions are the explicit list the "
+                "resource handlers call.")
 # Roles the platform template creates; the execution role may manage these and no others.
 PLATFORM_ROLE_PATTERNS = ("payment-*", "session-manager-*")
 STACK_ACTIONS = ("CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks",
@@ -126,6 +139,7 @@ def build_execution_role() -> Template:
         Policies=[iam.Policy(PolicyName="platform-resources", PolicyDocument=PolicyDocument(
             Version="2012-10-17", Statement=_execution_statements()))],
         Tags=tags,
+        Metadata=EXECUTION_ROLE_SKIPS,
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet execution role."))
     return template

@@ -15,16 +15,17 @@ from troposphere import GetAtt, Ref, Sub, awslambda, logs
 from troposphere import iam as troposphere_iam
 
 from templates_py import iam
-from templates_py.blueprint import RETAIN, Blueprint
+from templates_py.blueprint import Blueprint, checkov_skips
 from templates_py.data import Data
+from templates_py.logs import log_group as encrypted_log_group
 from templates_py.network import Network
 from templates_py.parameters import (
     CODE_BUCKET,
     ENVIRONMENT,
     LAMBDA_MEMORY,
     LAMBDA_TIMEOUT,
-    LOG_RETENTION,
     PROCESSOR_CODE_KEY,
+    RESERVED_CONCURRENCY,
     SESSION_CODE_KEY,
     SESSION_TTL_HOURS,
     Setting,
@@ -73,14 +74,11 @@ class Function:
 
 
 def _function(bp: Blueprint, spec: FunctionSpec, network: Network, data: Data) -> Function:
-    log_group = bp.add(logs.LogGroup(
-        f"{spec.logical_id}LogGroup",
-        LogGroupName=Sub(f"/aws/lambda/{spec.base_name}-${{Environment}}"),
-        RetentionInDays=bp[LOG_RETENTION],
-        Tags=bp.tags(), **RETAIN,
-    ))
+    log_group = encrypted_log_group(bp, f"{spec.logical_id}LogGroup",
+                                    Sub(f"/aws/lambda/{spec.base_name}-${{Environment}}"), data.key)
     role = iam.lambda_role(bp, f"{spec.logical_id}Role", f"{spec.base_name}-role",
-                           [*spec.statements(data), iam.tracing_statement()])
+                           [*spec.statements(data), iam.key_statement(data.key),
+                            iam.tracing_statement()])
     function = bp.add(awslambda.Function(
         f"{spec.logical_id}Function",
         FunctionName=bp.name(spec.base_name),
@@ -91,15 +89,21 @@ def _function(bp: Blueprint, spec: FunctionSpec, network: Network, data: Data) -
         Code=awslambda.Code(S3Bucket=bp[CODE_BUCKET], S3Key=bp[spec.code_key]),
         MemorySize=bp[LAMBDA_MEMORY],
         Timeout=bp[LAMBDA_TIMEOUT],
+        ReservedConcurrentExecutions=bp[RESERVED_CONCURRENCY],
         Role=GetAtt(role, "Arn"),
         VpcConfig=awslambda.VPCConfig(
             SecurityGroupIds=[Ref(network.lambda_security_group)],
             SubnetIds=[Ref(s) for s in network.private_subnets]),
         Environment=awslambda.Environment(Variables={
             "ENVIRONMENT": bp[ENVIRONMENT], "LOG_LEVEL": "INFO", **spec.variables(bp, data)}),
+        KmsKeyArn=GetAtt(data.key, "Arn"),
         TracingConfig=awslambda.TracingConfig(Mode="Active"),
         Tags=bp.tags(spec.base_name),
         DependsOn=[log_group.title],
+        Metadata=checkov_skips(CKV_AWS_116=(
+            "API Gateway invokes the function synchronously and returns its error to the "
+            "caller, who retries with the same idempotency key; a dead-letter queue only "
+            "receives failed asynchronous invocations, which this function never has.")),
     ))
     bp.output(f"{spec.logical_id}FunctionName", Ref(function),
               f"Name of the function that {spec.what}.", function, "name")

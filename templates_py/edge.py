@@ -3,6 +3,8 @@
 It is its own StackSet because its lifecycle differs: the certificate validates only once the
 parent domain delegates to the new zone's name servers, which may take a human days. It reads
 the API id from the platform StackSet's export in the same account and region.
+It also reads the platform's access-log bucket, where CloudFront writes its logs. A WAF web
+ACL of AWS-managed rule groups screens every request before it reaches the API.
 `EdgeEnabled=false` keeps the instance but creates nothing billable.
 """
 
@@ -18,6 +20,7 @@ from troposphere import (
     cloudformation,
     cloudfront,
     route53,
+    wafv2,
 )
 
 from templates_py.blueprint import Blueprint, export_name
@@ -32,6 +35,29 @@ CLOUDFRONT_ZONE_ID = "Z2FDTNDATAQYW2"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
 ALL_VIEWER_EXCEPT_HOST = "b689b0a8-53d0-40ab-baf2-68738e2966ac"
 ORIGIN_ID = "payment-api"
+# AWS-managed WAF rule groups, in evaluation order: OWASP-style common exploits, known-bad
+# inputs (Log4j and similar), and addresses AWS threat intelligence flags.
+MANAGED_RULE_GROUPS = ("AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet",
+                       "AWSManagedRulesKnownBadInputsRuleSet")
+
+
+def _visibility(metric: str) -> wafv2.VisibilityConfig:
+    return wafv2.VisibilityConfig(CloudWatchMetricsEnabled=True, MetricName=metric,
+                                  SampledRequestsEnabled=True)
+
+
+def _web_acl(bp: Blueprint) -> wafv2.WebACL:
+    rules = [wafv2.WebACLRule(
+        Name=group, Priority=priority, OverrideAction=wafv2.OverrideAction(**{"None": {}}),
+        Statement=wafv2.Statement(ManagedRuleGroupStatement=wafv2.ManagedRuleGroupStatement(
+            VendorName="AWS", Name=group)),
+        VisibilityConfig=_visibility(group)) for priority, group in enumerate(MANAGED_RULE_GROUPS)]
+    return bp.add(wafv2.WebACL(
+        "WebAcl", Name=bp.name("payment-edge"), Scope="CLOUDFRONT",
+        Description=Sub("Screens requests to the payment API in ${Environment}"),
+        DefaultAction=wafv2.DefaultAction(Allow=wafv2.AllowAction()), Rules=rules,
+        VisibilityConfig=_visibility("payment-edge"), Tags=bp.tags("payment-edge"),
+        Condition=EDGE_ON))
 
 
 def build_edge() -> Blueprint:
@@ -56,6 +82,7 @@ def build_edge() -> Blueprint:
         DomainValidationOptions=[certificatemanager.DomainValidationOption(
             DomainName=domain, HostedZoneId=Ref(zone))],
         Tags=bp.tags("payment-edge-certificate"), **on))
+    web_acl = _web_acl(bp)
     api_origin = Sub("${ApiId}.execute-api.${AWS::Region}.amazonaws.com",
                      ApiId=ImportValue(export_name("ApiId")))
     distribution = bp.add(cloudfront.Distribution(
@@ -65,13 +92,16 @@ def build_edge() -> Blueprint:
             Enabled=True,
             Aliases=[domain],
             PriceClass="PriceClass_100",
+            WebACLId=GetAtt(web_acl, "Arn"),
+            Logging=cloudfront.Logging(Bucket=ImportValue(export_name("AccessLogBucketDomainName")),
+                                       Prefix="cloudfront/", IncludeCookies=False),
             HttpVersion="http2and3",
             Origins=[cloudfront.Origin(
                 Id=ORIGIN_ID, DomainName=api_origin, OriginPath=Sub("/${Environment}"),
                 CustomOriginConfig=cloudfront.CustomOriginConfig(
                     OriginProtocolPolicy="https-only", OriginSSLProtocols=["TLSv1.2"]))],
             DefaultCacheBehavior=cloudfront.DefaultCacheBehavior(
-                TargetOriginId=ORIGIN_ID, ViewerProtocolPolicy="redirect-to-https",
+                TargetOriginId=ORIGIN_ID, ViewerProtocolPolicy="https-only",
                 AllowedMethods=["GET", "HEAD", "OPTIONS", "PUT", "PATCH", "POST", "DELETE"],
                 CachePolicyId=CACHING_DISABLED, OriginRequestPolicyId=ALL_VIEWER_EXCEPT_HOST,
                 Compress=True),
@@ -94,6 +124,8 @@ def build_edge() -> Blueprint:
     bp.output("DistributionDomainName", GetAtt(distribution, "DomainName"),
               "CloudFront domain name the alias record points at.", distribution, "name",
               condition=EDGE_ON)
+    bp.output("WebAclArn", GetAtt(web_acl, "Arn"), "ARN of the WAF web ACL in front of the API.",
+              web_acl, "arn", condition=EDGE_ON)
     bp.output("PublicUrl", Sub("https://${DomainName}"), "Public URL of the API.", record, "url",
               condition=EDGE_ON)
     return bp

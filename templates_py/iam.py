@@ -10,14 +10,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from awacs import dynamodb as ddb
+from awacs import kms as kms_actions
 from awacs import s3 as s3_actions
 from awacs import xray
 from awacs.aws import Action, Allow, Condition, PolicyDocument, Statement, StringEquals
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import GetAtt, Sub, dynamodb, iam
+from troposphere import GetAtt, Sub, dynamodb, iam, kms
 
 from templates_py.blueprint import Blueprint
 from templates_py.data import Data
+from templates_py.kms import via_platform_services
 
 MANAGED_POLICIES = ("service-role/AWSLambdaBasicExecutionRole",
                     "service-role/AWSLambdaVPCAccessExecutionRole")
@@ -45,6 +47,12 @@ def processor_statements(data: Data) -> list[Statement]:
 
 def session_statements(data: Data) -> list[Statement]:
     return [table_items(data.sessions, [ddb.GetItem, ddb.PutItem])]
+
+
+def key_statement(key: kms.Key) -> Statement:
+    """Reading and writing encrypted items and objects: only through DynamoDB, S3 and Lambda."""
+    return Statement(Effect=Allow, Action=[kms_actions.Decrypt, kms_actions.GenerateDataKey],
+                     Resource=[GetAtt(key, "Arn")], Condition=via_platform_services())
 
 
 def tracing_statement() -> Statement:

@@ -1,16 +1,21 @@
 """Network: a VPC with public and private subnets in two AZs, NAT egress and gateway endpoints.
 
 Production gets a NAT gateway per AZ (an AZ outage does not cut the other AZ's egress); the
-other environments share one. That difference is the `MultiAzNat` parameter, not code.
+other environments share one. That difference is the `MultiAzNat` parameter, not code. Every
+accepted and rejected flow is logged to an encrypted log group.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, GetAZs, If, Ref, Select, Sub, ec2
+from awacs import logs as logs_actions
+from awacs import sts
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import GetAtt, GetAZs, If, Ref, Select, Sub, ec2, iam, kms
 
 from templates_py.blueprint import Blueprint
+from templates_py.logs import log_group
 from templates_py.parameters import MULTI_AZ_NAT, is_true
 
 VPC_CIDR = "10.0.0.0/16"
@@ -37,10 +42,36 @@ def _subnet(bp: Blueprint, tier: str, index: int, cidr: str, vpc: ec2.VPC) -> ec
     ))
 
 
-def add_network(bp: Blueprint) -> Network:
+def _flow_logs(bp: Blueprint, vpc: ec2.VPC, key: kms.Key) -> None:
+    group = log_group(bp, "FlowLogGroup", Sub("/aws/vpc/payment-vpc-${Environment}/flow-logs"), key)
+    role = bp.add(iam.Role(
+        "FlowLogRole",
+        RoleName=bp.name("payment-flow-logs-role"),
+        Description=Sub("Lets VPC flow logs of payment-vpc-${Environment} write to their log group"),
+        AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[Statement(
+            Effect=Allow, Action=[sts.AssumeRole],
+            Principal=Principal("Service", "vpc-flow-logs.amazonaws.com"),
+            Condition=Condition(StringEquals("aws:SourceAccount", Sub("${AWS::AccountId}"))))]),
+        Policies=[iam.Policy(PolicyName="write-flow-logs", PolicyDocument=PolicyDocument(
+            Version="2012-10-17", Statement=[Statement(
+                Effect=Allow, Resource=[GetAtt(group, "Arn")],
+                Action=[logs_actions.CreateLogStream, logs_actions.PutLogEvents,
+                        logs_actions.DescribeLogStreams])]))],
+        Tags=bp.tags("payment-flow-logs-role"),
+    ))
+    flow_log = bp.add(ec2.FlowLog(
+        "VpcFlowLog", ResourceId=Ref(vpc), ResourceType="VPC", TrafficType="ALL",
+        LogDestinationType="cloud-watch-logs", LogGroupName=Ref(group),
+        DeliverLogsPermissionArn=GetAtt(role, "Arn"), Tags=bp.tags("payment-vpc-flow-logs")))
+    bp.output("FlowLogGroupName", Ref(group), "Log group of the VPC's flow logs.", group, "name")
+    bp.output("FlowLogId", Ref(flow_log), "ID of the VPC's flow log.", flow_log, "id")
+
+
+def add_network(bp: Blueprint, key: kms.Key) -> Network:
     bp.condition(NAT_PER_AZ, is_true(bp.inputs, MULTI_AZ_NAT))
     vpc = bp.add(ec2.VPC("Vpc", CidrBlock=VPC_CIDR, EnableDnsHostnames=True,
                          EnableDnsSupport=True, Tags=bp.tags("payment-vpc")))
+    _flow_logs(bp, vpc, key)
     igw = bp.add(ec2.InternetGateway("InternetGateway", Tags=bp.tags("payment-igw")))
     attachment = bp.add(ec2.VPCGatewayAttachment("InternetGatewayAttachment", VpcId=Ref(vpc),
                                                  InternetGatewayId=Ref(igw)))

@@ -114,6 +114,11 @@ LAMBDA_MEMORY = _number("LambdaMemorySize", "lambda.memory_mb", "Compute", "Lamb
                         "Memory for both functions; CPU scales with it.", 128, 10240)
 LAMBDA_TIMEOUT = _number("LambdaTimeout", "lambda.timeout_seconds", "Compute",
                          "Lambda timeout (seconds)", "Maximum run time of one invocation.", 1, 900)
+RESERVED_CONCURRENCY = _number(
+    "LambdaReservedConcurrency", "lambda.reserved_concurrency", "Compute",
+    "Lambda reserved concurrency",
+    "Concurrent executions reserved for, and capping, each function: a runaway client cannot "
+    "starve the account, and the other function always has capacity.", 1, 3000)
 SESSION_TTL_HOURS = _number("SessionTtlHours", "sessions.ttl_hours", "Compute",
                             "Session lifetime (hours)",
                             "How long a session stays valid before DynamoDB TTL expires it.", 1, 168)
@@ -158,8 +163,8 @@ DOMAIN_NAME = Setting(
 TAGGING = (ENVIRONMENT, COST_CENTER, DATA_CLASSIFICATION)
 PLATFORM_SETTINGS = (
     *TAGGING, MULTI_AZ_NAT, CAPACITY_MODE, READ_CAPACITY, WRITE_CAPACITY, POINT_IN_TIME_RECOVERY,
-    LOG_RETENTION, LAMBDA_MEMORY, LAMBDA_TIMEOUT, SESSION_TTL_HOURS, CODE_BUCKET, PROCESSOR_CODE_KEY,
-    SESSION_CODE_KEY, API_BURST, API_RATE, LAMBDA_ERRORS_THRESHOLD, THROTTLE_THRESHOLD)
+    LOG_RETENTION, LAMBDA_MEMORY, LAMBDA_TIMEOUT, RESERVED_CONCURRENCY, SESSION_TTL_HOURS,
+    CODE_BUCKET, PROCESSOR_CODE_KEY, SESSION_CODE_KEY, API_BURST, API_RATE, LAMBDA_ERRORS_THRESHOLD, THROTTLE_THRESHOLD)
 EDGE_SETTINGS = (*TAGGING, EDGE_ENABLED, DOMAIN_NAME)
 ALL_SETTINGS = tuple(dict.fromkeys(PLATFORM_SETTINGS + EDGE_SETTINGS))
 # Filled in per account by the deployer (packaged code), not written in params/ by hand.

@@ -30,8 +30,11 @@ from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+from moto.kms.models import Key
+from moto.logs.models import LogGroup
 from moto.s3.models import FakeBucket, s3_backends
 from moto.utilities.utils import get_partition
+from moto.wafv2.models import GLOBAL_REGION, wafv2_backends
 
 
 def register() -> None:
@@ -40,6 +43,8 @@ def register() -> None:
     _completing(LambdaFunction, _lambda_function)
     _completing(Table, _dynamodb_table)
     _completing(FakeBucket, _s3_bucket)
+    _completing(LogGroup, _log_group)
+    _kms_keys_read_template_shapes()
     for model, delete in _DELETIONS.items():
         model.delete = _already_gone_is_deleted(delete)
     for model in _TYPES:
@@ -252,6 +257,8 @@ def _distribution_config(props: dict[str, Any]) -> dict[str, Any]:
         certificate["CloudFrontDefaultCertificate"] = False
     if "SslSupportMethod" in certificate:
         certificate["SSLSupportMethod"] = certificate.pop("SslSupportMethod")
+    if "Logging" in config:  # in a template, a Logging block is what turns logging on
+        config["Logging"]["Enabled"] = True
     return config
 
 
@@ -272,8 +279,98 @@ class CloudFrontDistribution(_Resource, CloudFormationModel):
             self.physical_id, if_match=True)
 
 
+def _tag_map(props: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in _tags(props)}
+
+
+class ApiGatewayUsagePlan(_Resource, CloudFormationModel):
+    TYPE = "AWS::ApiGateway::UsagePlan"
+    NAME_PROPERTY = "UsagePlanName"
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        throttle = props.get("Throttle", {})
+        plan = apigateway_backends[account][region].create_usage_plan({
+            "name": name, "description": props.get("Description"),
+            "apiStages": [{"apiId": s["ApiId"], "stage": s["Stage"]}
+                          for s in props.get("ApiStages", [])],
+            "throttle": {"burstLimit": int(throttle["BurstLimit"]),
+                         "rateLimit": float(throttle["RateLimit"])} if throttle else None,
+            "tags": _tag_map(props)})
+        return plan.id, {"Id": plan.id}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        apigateway_backends[account_id][region_name].delete_usage_plan(self.physical_id)
+
+
+class ApiGatewayApiKey(_Resource, CloudFormationModel):
+    TYPE = "AWS::ApiGateway::ApiKey"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("APIKeyId",)
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        key = apigateway_backends[account][region].create_api_key({
+            "name": name, "description": props.get("Description"),
+            "enabled": _true(props.get("Enabled", False)), "tags": _tag_map(props)})
+        return key.id, {"APIKeyId": key.id}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        apigateway_backends[account_id][region_name].delete_api_key(self.physical_id)
+
+
+class ApiGatewayUsagePlanKey(_Resource, CloudFormationModel):
+    TYPE = "AWS::ApiGateway::UsagePlanKey"
+    ATTRIBUTES = ("Id",)
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        apigateway_backends[account][region].create_usage_plan_key(
+            props["UsagePlanId"], {"keyId": props["KeyId"], "keyType": props["KeyType"]})
+        physical_id = f"{props['KeyId']}:{props['UsagePlanId']}"
+        return physical_id, {"Id": physical_id}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        apigateway_backends[account_id][region_name].delete_usage_plan_key(
+            self.properties["UsagePlanId"], self.properties["KeyId"])
+
+
+class WafV2WebAcl(_Resource, CloudFormationModel):
+    TYPE = "AWS::WAFv2::WebACL"
+    NAME_PROPERTY = "Name"
+    ATTRIBUTES = ("Arn", "Id")
+
+    @staticmethod
+    def _backend(account: str, region: str, scope: str) -> Any:
+        """CLOUDFRONT-scoped ACLs are global: moto keeps them in its global region."""
+        return wafv2_backends[account][GLOBAL_REGION if scope == "CLOUDFRONT" else region]
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        acl = cls._backend(account, region, props["Scope"]).create_web_acl(
+            name=name, visibility_config=props["VisibilityConfig"],
+            default_action=props["DefaultAction"], scope=props["Scope"],
+            description=props.get("Description", ""), tags=_tags(props),
+            rules=props.get("Rules", []), association_config=None, captcha_config=None,
+            challenge_config=None, custom_response_bodies=None, token_domains=None)
+        # CloudFormation's Ref is "name|id|scope"; GetAtt Arn and Id as in AWS.
+        return f"{name}|{acl.id}|{props['Scope']}", {"Arn": acl.arn, "Id": acl.id}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        name, acl_id, scope = self.physical_id.split("|")
+        backend = self._backend(account_id, region_name, scope)
+        acl = backend.get_web_acl(self.attributes["Arn"], None, None)
+        backend.delete_web_acl(name, scope, acl_id, acl.lock_token)
+
+
 _TYPES = (CloudWatchAlarm, ApiGatewayStage, ApiGatewayAccount, S3BucketPolicy, AcmCertificate,
-          CloudFrontDistribution)
+          CloudFrontDistribution, ApiGatewayUsagePlan, ApiGatewayApiKey, ApiGatewayUsagePlanKey,
+          WafV2WebAcl)
 
 
 # -- properties moto's own models drop --------------------------------------------------------
@@ -317,6 +414,10 @@ def _lambda_function(function: Any, props: dict[str, Any], account: str, region:
 
 
 def _dynamodb_table(table: Any, props: dict[str, Any], account: str, region: str) -> None:
+    sse = props.get("SSESpecification", {})
+    if _true(sse.get("SSEEnabled", False)):  # the template's name for the API's "Enabled"
+        table.sse_specification = {"Enabled": True, "SSEType": sse.get("SSEType", "KMS"),
+                                   "KMSMasterKeyId": sse.get("KMSMasterKeyId")}
     enabled = _true(props.get("PointInTimeRecoverySpecification", {})
                     .get("PointInTimeRecoveryEnabled", False))
     dynamodb_backends[account][region].update_continuous_backups(
@@ -345,6 +446,31 @@ def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) ->
     rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
     if rules:
         bucket.set_lifecycle([_lifecycle_rule(r) for r in rules])
+    logging = props.get("LoggingConfiguration")
+    # Assigned directly: moto's put_bucket_logging checks ACL grants that AWS no longer needs
+    # (delivery is authorised by the destination's bucket policy).
+    bucket.logging = {"TargetBucket": logging["DestinationBucketName"],
+                      "TargetPrefix": logging.get("LogFilePrefix", "")} if logging else {}
+
+
+def _log_group(group: Any, props: dict[str, Any], account: str, region: str) -> None:
+    group.kms_key_id = props.get("KmsKeyId")
+
+
+def _kms_keys_read_template_shapes() -> None:
+    """moto reads a template's key tags in the KMS API's shape (TagKey/TagValue) and keeps the
+    key policy as an object; CloudFormation gives Key/Value tags and KMS stores policy text."""
+    create = Key.create_from_cloudformation_json.__func__
+
+    def created(cls: type, resource_name: str, cloudformation_json: dict[str, Any],
+                account_id: str, region_name: str, **kwargs: Any) -> Any:
+        props = dict(cloudformation_json.get("Properties", {}))
+        props["Tags"] = [{"TagKey": t["Key"], "TagValue": t["Value"]} for t in _tags(props)]
+        props["KeyPolicy"] = json.dumps(props["KeyPolicy"])
+        return create(cls, resource_name, {**cloudformation_json, "Properties": props},
+                      account_id, region_name, **kwargs)
+
+    Key.create_from_cloudformation_json = classmethod(created)
 
 
 # -- deletions moto's own models lack (without them a stack's VPC can never be deleted) -------

@@ -17,13 +17,13 @@ from templates_py import STACKSET_TEMPLATES
 EXPECTED = {
     "dev": dict(memory=512, timeout=30, billing="PAY_PER_REQUEST", capacity=None, pitr="DISABLED",
                 retention=30, lambda_errors=5, throttles=10, burst=500, rate=250, nat=1,
-                cost_center="dev-payments", classification="internal"),
+                cost_center="dev-payments", classification="internal", concurrency=10),
     "staging": dict(memory=1024, timeout=60, billing="PROVISIONED", capacity=5, pitr="DISABLED",
                     retention=90, lambda_errors=3, throttles=5, burst=2000, rate=1000, nat=1,
-                    cost_center="staging-payments", classification="internal"),
+                    cost_center="staging-payments", classification="internal", concurrency=50),
     "prod": dict(memory=2048, timeout=120, billing="PROVISIONED", capacity=20, pitr="ENABLED",
                  retention=365, lambda_errors=1, throttles=2, burst=5000, rate=2500, nat=2,
-                 cost_center="prod-payments", classification="confidential"),
+                 cost_center="prod-payments", classification="confidential", concurrency=400),
 }
 ENVIRONMENTS = list(EXPECTED)
 
@@ -115,6 +115,65 @@ def test_each_account_runs_its_environment_configuration(deployed: Platform, env
     assert tags["CostCenter"] == want["cost_center"]
     assert tags["DataClassification"] == want["classification"]
     assert {"ManagedBy", "Project"} <= set(tags)
+
+
+@pytest.mark.parametrize("env", ENVIRONMENTS)
+def test_each_account_runs_the_security_controls(deployed: Platform, env: str) -> None:
+    kms = deployed.client("kms", env)
+    key = kms.describe_key(KeyId=f"alias/payment-platform-{env}")["KeyMetadata"]["Arn"]
+    assert kms.get_key_rotation_status(KeyId=key)["KeyRotationEnabled"]
+
+    dynamodb = deployed.client("dynamodb", env)
+    for table in (f"payment-transactions-{env}", f"payment-sessions-{env}"):
+        sse = dynamodb.describe_table(TableName=table)["Table"]["SSEDescription"]
+        assert (sse["SSEType"], sse["KMSMasterKeyArn"]) == ("KMS", key)
+
+    groups = deployed.client("logs", env).describe_log_groups()["logGroups"]
+    assert {g["logGroupName"]: g.get("kmsKeyId") for g in groups} == {
+        name: key for name in (f"/aws/lambda/payment-processor-{env}", f"/aws/lambda/session-manager-{env}",
+                               f"/aws/apigateway/payment-api-{env}", f"/aws/vpc/payment-vpc-{env}/flow-logs")}
+
+    functions = deployed.client("lambda", env)
+    for name in (f"payment-processor-{env}", f"session-manager-{env}"):
+        assert functions.get_function_configuration(FunctionName=name)["KMSKeyArn"] == key
+        concurrency = functions.get_function_concurrency(FunctionName=name)
+        assert concurrency["ReservedConcurrentExecutions"] == EXPECTED[env]["concurrency"]
+
+    s3 = deployed.client("s3", env)
+    account = deployed.config.environments[env].account_id
+    audit, access = (f"payment-{kind}-logs-{env}-{account}-us-east-1" for kind in ("audit", "access"))
+    rule = s3.get_bucket_encryption(Bucket=audit)["ServerSideEncryptionConfiguration"]["Rules"][0]
+    assert rule["ApplyServerSideEncryptionByDefault"] == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": key}
+    assert s3.get_bucket_logging(Bucket=audit)["LoggingEnabled"]["TargetBucket"] == access
+
+    ec2 = deployed.client("ec2", env)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": [env]}])["Vpcs"][0]["VpcId"]
+    flow_logs = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [vpc]}])["FlowLogs"]
+    assert [(f["TrafficType"], f["LogGroupName"]) for f in flow_logs] == [
+        ("ALL", f"/aws/vpc/payment-vpc-{env}/flow-logs")]
+
+    apigateway = deployed.client("apigateway", env)
+    api = next(a for a in apigateway.get_rest_apis()["items"] if a["name"] == f"payment-api-{env}")
+    for resource in apigateway.get_resources(restApiId=api["id"])["items"]:
+        for method in resource.get("resourceMethods", {}):
+            assert apigateway.get_method(restApiId=api["id"], resourceId=resource["id"],
+                                         httpMethod=method)["apiKeyRequired"], (resource["path"], method)
+    plan = next(p for p in apigateway.get_usage_plans()["items"] if p["name"] == f"payment-api-clients-{env}")
+    assert plan["apiStages"] == [{"apiId": api["id"], "stage": env}]
+    assert (plan["throttle"]["burstLimit"], plan["throttle"]["rateLimit"]) == (
+        EXPECTED[env]["burst"], EXPECTED[env]["rate"])
+    [plan_key] = apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
+    assert apigateway.get_api_key(apiKey=plan_key["id"])["enabled"]
+
+    acls = deployed.client("wafv2", env).list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    [acl] = [a for a in acls if a["Name"] == f"payment-edge-{env}"]
+    cloudfront = deployed.client("cloudfront", env)
+    [summary] = cloudfront.list_distributions()["DistributionList"]["Items"]
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+    assert config["WebACLId"] == acl["ARN"]
+    assert (config["Logging"]["Enabled"], config["Logging"]["Bucket"]) == (True, f"{access}.s3.amazonaws.com")
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
 
 
 def test_noop_redeploy_makes_no_write_call(deployed: Platform) -> None:
