@@ -123,6 +123,10 @@ def _tags(props: dict[str, Any]) -> list[dict[str, str]]:
     return list(props.get("Tags", []))
 
 
+def _tag_map(props: dict[str, Any]) -> dict[str, str]:
+    return {t["Key"]: t["Value"] for t in _tags(props)}
+
+
 class CloudWatchAlarm(_Resource, CloudFormationModel):
     TYPE = "AWS::CloudWatch::Alarm"
     NAME_PROPERTY = "AlarmName"
@@ -177,7 +181,7 @@ class ApiGatewayStage(_Resource, CloudFormationModel):
         stage = apigateway_backends[account][region].create_stage(
             props["RestApiId"], name, getattr(deployment, "id", deployment),
             variables=props.get("Variables"), description=props.get("Description", ""),
-            tags={t["Key"]: t["Value"] for t in _tags(props)},
+            tags=_tag_map(props),
             tracing_enabled=props.get("TracingEnabled"))
         stage.method_settings = _method_settings(props.get("MethodSettings", []))
         if "AccessLogSetting" in props:
@@ -277,10 +281,6 @@ class CloudFrontDistribution(_Resource, CloudFormationModel):
     def delete(self, account_id: str, region_name: str) -> None:
         cloudfront_backends[account_id][get_partition(region_name)].delete_distribution(
             self.physical_id, if_match=True)
-
-
-def _tag_map(props: dict[str, Any]) -> dict[str, str]:
-    return {t["Key"]: t["Value"] for t in _tags(props)}
 
 
 class ApiGatewayUsagePlan(_Resource, CloudFormationModel):

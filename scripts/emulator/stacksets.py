@@ -20,6 +20,7 @@ from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 
 Work = Callable[[StackSet, str, str, list[dict[str, str]]], None]
+ROLLED_BACK = "ROLLBACK_COMPLETE"
 
 
 def apply() -> None:
@@ -77,11 +78,33 @@ def _create_instance(stack_set: StackSet, account: str, region: str,
     instance.stackset_id, instance.name = stack_set.id, stack_set.name
     instance.template, instance.parameters = stack_set.template, overrides
     instance.permission_model = stack_set.permission_model
-    instance.stack_name = f"StackSet-{stack_set.name}-{uuid.uuid4()}"
-    instance.stack = cloudformation_backends[account][region].create_stack(
-        name=instance.stack_name, template=stack_set.template,
-        parameters=_merged(stack_set, overrides), tags=dict(stack_set.tags or {}))
+    instance.stack = None
+    # As in AWS, a target whose stack fails stays an instance (OUTDATED) until retried.
     stack_set.instances.stack_instances.append(instance)
+    _deploy_stack(stack_set, instance)
+
+
+def _deploy_stack(stack_set: StackSet, instance: StackInstance) -> None:
+    """Create the instance's stack, or update it. A stack whose creation failed is rolled back
+    (moto leaves it half-created) and, like AWS, replaced by a new one on the next operation."""
+    backend = cloudformation_backends[instance.account_id][instance.region_name]
+    merged = _merged(stack_set, instance.parameters)
+    if instance.stack is not None and instance.stack.status != ROLLED_BACK:
+        backend.update_stack(
+            name=instance.stack.stack_id, template=stack_set.template, role_arn=None,
+            parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in merged.items()],
+            tags=dict(stack_set.tags or {}))
+        return
+    instance.stack_name = f"StackSet-{stack_set.name}-{uuid.uuid4()}"
+    try:
+        instance.stack = backend.create_stack(name=instance.stack_name, template=stack_set.template,
+                                              parameters=merged, tags=dict(stack_set.tags or {}))
+    except Exception:
+        instance.stack = next((s for s in backend.stacks.values()
+                               if s.name == instance.stack_name), None)
+        if instance.stack is not None:
+            instance.stack.status = ROLLED_BACK
+        raise
 
 
 def _update_instance(stack_set: StackSet, account: str, region: str,
@@ -92,11 +115,7 @@ def _update_instance(stack_set: StackSet, account: str, region: str,
     if overrides is not None:
         instance.parameters = overrides
     instance.template = stack_set.template
-    merged = _merged(stack_set, instance.parameters)
-    cloudformation_backends[account][region].update_stack(
-        name=instance.stack.stack_id, template=stack_set.template, role_arn=None,
-        parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in merged.items()],
-        tags=dict(stack_set.tags or {}))
+    _deploy_stack(stack_set, instance)
 
 
 def _delete_instance(stack_set: StackSet, account: str, region: str,

@@ -49,11 +49,12 @@ def test_destroy_removes_one_environment_and_keeps_its_data(fresh: Platform) -> 
     assert fresh.client("lambda", "staging").list_functions()["Functions"]
 
 
-def test_an_account_that_fails_is_reported_with_its_reason(fresh: Platform) -> None:
-    """Someone else already owns the audit bucket's globally unique name: dev's stack fails,
-    and deploy names the account and CloudFormation's reason, and exits 1."""
+def test_an_account_that_fails_is_reported_and_retried_alone(fresh: Platform) -> None:
+    """Someone else already owns the access-log bucket's globally unique name: dev's stack
+    fails, and deploy names the account and CloudFormation's reason, and exits 1; once the name
+    is free, the next deploy retries just that instance."""
     assert fresh.payctl("bootstrap").exit_code == 0
-    squatted = "payment-audit-logs-dev-123456789012-us-east-1"
+    squatted = "payment-access-logs-dev-123456789012-us-east-1"
     fresh.aws().client("s3").create_bucket(Bucket=squatted)
 
     result = fresh.payctl("deploy", "dev")
@@ -61,6 +62,28 @@ def test_an_account_that_fails_is_reported_with_its_reason(fresh: Platform) -> N
     assert result.exit_code == 1
     assert "123456789012" in result.output and "FAILED" in result.output
     assert "BucketAlreadyExists" in result.output or "already exists" in result.output
+
+    # The failed instance is left behind: status shows it, plan offers to redeploy only it.
+    rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
+    failed = {r["status"] for r in rows if r["stack_set"] == "payment-platform"}
+    assert failed <= {"OUTDATED", "INOPERABLE"} and failed, rows
+    plan = fresh.payctl("plan", "dev")
+    assert "is OUTDATED: redeploy it" in plan.output or "is INOPERABLE: redeploy it" in plan.output
+
+    # Once the name is free again, deploy retries that instance alone, with a new operation id.
+    cfn = fresh.aws().client("cloudformation")
+    before = {o["OperationId"] for o in
+              cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"]}
+    fresh.aws().client("s3").delete_bucket(Bucket=squatted)
+    retried = fresh.payctl("deploy", "dev", "--no-manifests")
+    assert retried.exit_code == 0, retried.output
+    operations = cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"]
+    [new] = [o for o in operations if o["OperationId"] not in before]
+    results = cfn.list_stack_set_operation_results(StackSetName="payment-platform",
+                                                   OperationId=new["OperationId"])["Summaries"]
+    assert [r["Account"] for r in results] == ["123456789012"]
+    rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
+    assert {r["status"] for r in rows} == {"CURRENT"}
 
 
 def test_demo_runs_end_to_end_as_a_user_runs_it(tmp_path) -> None:
