@@ -49,15 +49,20 @@ class AccountResult:
 
 
 class OperationFailed(DeploymentError):
-    """The operation ended FAILED or STOPPED; the message lists each failed account's reason."""
+    """The operation ended FAILED or STOPPED. The message gives every account's outcome, the
+    unfinished ones first with CloudFormation's reason (a failure, or CANCELLED once the failure
+    tolerance was exceeded), and the command that retries only the environments left behind."""
 
     def __init__(self, stack_set: str, operation_id: str, status: OperationStatus,
                  results: list[AccountResult], names: dict[str, str]) -> None:
         lines = [f"{stack_set}: operation {operation_id} {status.value}"]
-        for r in results:
-            if r.status != "SUCCEEDED":
-                who = f"{names.get(r.account, '?')} ({r.account} {r.region})"
-                lines.append(f"  {who}: {r.status}{': ' + r.reason if r.reason else ''}")
+        unfinished = [r for r in results if r.status != "SUCCEEDED"]
+        for r in unfinished + [r for r in results if r.status == "SUCCEEDED"]:
+            who = f"{names.get(r.account, '?')} ({r.account} {r.region})"
+            lines.append(f"  {who}: {r.status}{': ' + r.reason if r.reason else ''}")
+        retry = dict.fromkeys(names[r.account] for r in unfinished if r.account in names)
+        if retry:
+            lines.append(f"  retry only these: payctl deploy {' '.join(retry)}")
         super().__init__("\n".join(lines))
         self.results = results
 

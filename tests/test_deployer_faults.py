@@ -34,13 +34,14 @@ def cfn() -> Iterator[tuple[object, Stubber]]:
         stubber.assert_no_pending_responses()
 
 
-def deployer(client: object, sleeps: list[float], interrupt: bool = False) -> StackSetDeployer:
+def deployer(client: object, sleeps: list[float], interrupt: bool = False,
+             names: dict[str, str] = NAMES) -> StackSetDeployer:
     def sleep(seconds: float) -> None:
         sleeps.append(seconds)
         if interrupt:
             raise KeyboardInterrupt
 
-    waiter = OperationWaiter(client, timeout=600, on_progress=lambda *a: None, names=NAMES,
+    waiter = OperationWaiter(client, timeout=600, on_progress=lambda *a: None, names=names,
                              sleep=sleep)
     ids = iter(f"op-{n}" for n in range(1, 10))
     return StackSetDeployer(client, SETTINGS, waiter, lambda action, envs: next(ids),
@@ -77,10 +78,40 @@ def test_failed_operation_names_each_failed_account_with_its_reason(cfn) -> None
         deployer(client, sleeps).apply(desired(), plan_stack_set(desired(), None))
     message = str(failure.value)
     assert message.splitlines()[0] == "demo: operation op-1 FAILED"
-    assert f"prod ({PRD.account} us-east-1): FAILED: ResourceLogicalId:AuditLogBucket" in message
-    assert DEV.account not in message
+    assert message.splitlines()[1:] == [
+        f"  prod ({PRD.account} us-east-1): FAILED: ResourceLogicalId:AuditLogBucket, "
+        "Bucket already exists",
+        f"  dev ({DEV.account} us-east-1): SUCCEEDED",
+        "  retry only these: payctl deploy prod"]
     assert failure.value.exit_code == 1
     assert sleeps == [2.0]
+
+
+def test_failure_tolerance_exceeded_reports_the_cancelled_accounts_too(cfn) -> None:
+    """With failure_tolerance_count 0, CloudFormation cancels the accounts not yet started once
+    one fails: those are left behind as much as the failed one, and the retry names both."""
+    client, stub = cfn
+    stg = Target("staging", "234567890123", "us-east-1", {"Environment": "staging"})
+    stub.add_response("create_stack_set", {"StackSetId": "demo:1"})
+    stub.add_response("create_stack_instances", {"OperationId": "op-1"})
+    stub.add_response("describe_stack_set_operation", operation("FAILED"))
+    stub.add_response("list_stack_set_operation_results", results(
+        (DEV.account, "SUCCEEDED", ""),
+        (stg.account, "FAILED", "ResourceLogicalId:PaymentsTable, Limit exceeded"),
+        (PRD.account, "CANCELLED", "Cancelled since failure tolerance has exceeded")))
+    want = desired(DEV, stg, PRD)
+    with pytest.raises(OperationFailed) as failure:
+        deployer(client, [], names={**NAMES, stg.account: "staging"}).apply(
+            want, plan_stack_set(want, None))
+    lines = str(failure.value).splitlines()
+    assert lines[1:3] == [
+        f"  staging ({stg.account} us-east-1): FAILED: ResourceLogicalId:PaymentsTable, "
+        "Limit exceeded",
+        f"  prod ({PRD.account} us-east-1): CANCELLED: Cancelled since failure tolerance has "
+        "exceeded"]
+    assert f"  dev ({DEV.account} us-east-1): SUCCEEDED" in lines
+    assert lines[-1] == "  retry only these: payctl deploy staging prod"
+    assert failure.value.exit_code == 1
 
 
 def test_operation_in_progress_waits_for_the_other_operation_then_retries(cfn) -> None:
