@@ -14,7 +14,8 @@ from templates_py.parameters import PLATFORM_SETTINGS
 
 def build_platform() -> Blueprint:
     bp = Blueprint("Payment platform: KMS key, VPC with flow logs, DynamoDB tables, audit and "
-                   "access-log buckets, Lambda functions, REST API and alarms for one environment.", PLATFORM_SETTINGS)
+                   "access-log buckets, Lambda functions, REST API and alarms for one environment.",
+                   PLATFORM_SETTINGS)
     key = add_key(bp)
     network = add_network(bp, key)
     data = add_data(bp, key)
