@@ -75,7 +75,8 @@ def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: fl
             f"{config.deployment.admin_account_id})")
         aws = Aws(region=config.deployment.region, endpoint_url=local.url)
         bootstrap(config, aws, VIA_ROLE, say)
-        rollout = Rollout(config, aws, build_dir, Progress(config.account_names()), timeout)
+        rollout = Rollout(config, aws, build_dir, Progress(config.account_names()), timeout,
+                          poll_scale=local.time_scale)
 
         started = time.perf_counter()
         rollout.deploy(environments)

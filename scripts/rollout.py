@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -123,7 +124,7 @@ class StackSetResult:
 class Rollout:
     def __init__(self, config: Config, aws: Aws, build_dir: Path, progress: Progress,
                  timeout: float, lambdas_dir: Path = ROOT / "lambdas",
-                 revision: str | None = None) -> None:
+                 revision: str | None = None, poll_scale: float = 1.0) -> None:
         self.config = config
         self.aws = aws
         self.build_dir = build_dir
@@ -132,14 +133,15 @@ class Rollout:
         self.revision = revision or git_revision()
         names = config.account_names()
         self.cfn = aws.client("cloudformation")
-        self.waiter = OperationWaiter(self.cfn, timeout, progress, names)
+        self.waiter = OperationWaiter(self.cfn, timeout, progress, names, poll_scale=poll_scale)
         self.artifacts = Artifacts(
             aws.client("s3"), config.deployment.artifacts_bucket, aws.region,
             bucket_policy(config.deployment.artifacts_bucket, aws.partition,
                           list(config.account_names())))
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
-            self.artifacts.template_url, partition=aws.partition, say=progress.say)
+            self.artifacts.template_url, partition=aws.partition, say=progress.say,
+            sleep=lambda seconds: time.sleep(seconds * poll_scale))
 
     # -- inputs ------------------------------------------------------------------------------
 

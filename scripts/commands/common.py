@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from typing import Any
 
@@ -30,9 +31,24 @@ def make_aws(opts: Any, config: Config) -> Any:
                endpoint_url=opts.endpoint_url)
 
 
+def poll_scale() -> float:
+    """PAYCTL_POLL_SCALE: poll an endpoint that runs on scaled time (the emulator's
+    --time-scale) that much faster. 1 for AWS."""
+    from scripts.errors import ConfigError
+
+    value = os.environ.get("PAYCTL_POLL_SCALE", "1")
+    try:
+        scale = float(value)
+    except ValueError:
+        scale = -1.0
+    if not 0 < scale <= 1:
+        raise ConfigError(f"PAYCTL_POLL_SCALE: expected a number in (0, 1], got {value!r}")
+    return scale
+
+
 def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT) -> Any:
     from scripts.progress import Progress
     from scripts.rollout import Rollout
 
     return Rollout(config, make_aws(opts, config), opts.build_dir,
-                   Progress(config.account_names()), timeout)
+                   Progress(config.account_names()), timeout, poll_scale=poll_scale())

@@ -31,6 +31,7 @@ class Emulator:
 
     server: Any
     url: str
+    time_scale: float
 
     def stop(self) -> None:
         self.server.stop()
@@ -42,23 +43,26 @@ class Emulator:
         self.stop()
 
 
-def start(admin_account_id: str, port: int = 0) -> Emulator:
+def start(admin_account_id: str, port: int = 0, time_scale: float | None = None) -> Emulator:
     """Start moto on 127.0.0.1 (a free port by default) with `admin_account_id` as the account
-    of unassumed credentials."""
+    of unassumed credentials. StackSet operations take simulated AWS time multiplied by
+    `time_scale` (real seconds per AWS second; see engine.clock)."""
     os.environ.pop("MOTO_ACCOUNT_ID", None)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     from moto.server import ThreadedMotoServer
 
     from scripts.emulator import shims
+    from scripts.emulator.engine.clock import DEFAULT_SCALE
 
-    shims.apply(admin_account_id)
+    time_scale = DEFAULT_SCALE if time_scale is None else time_scale
+    shims.apply(admin_account_id, time_scale)
     server = ThreadedMotoServer(ip_address=HOST, port=port, verbose=False)
     server.start()
     host, bound = server.get_host_and_port()
     url = f"http://{host}:{bound}"
     # moto keeps its state per process: an emulator started here begins empty.
     urllib.request.urlopen(urllib.request.Request(f"{url}/moto-api/reset", method="POST"), timeout=30)
-    return Emulator(server, url)
+    return Emulator(server, url, time_scale)
 
 
 @contextmanager

@@ -13,13 +13,15 @@ from typing import Any
 _applied = False
 
 
-def apply(admin_account_id: str) -> None:
+def apply(admin_account_id: str, time_scale: float) -> None:
     global _applied
     _credentials_land_in(admin_account_id)
+    from scripts.emulator import engine, resources
+
+    engine.install(time_scale)
     if _applied:
         return
     _applied = True
-    from scripts.emulator import resources, stacksets
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -28,7 +30,6 @@ def apply(admin_account_id: str) -> None:
     _unimplemented_actions_answer_like_aws()
     _change_sets_accept_stack_ids()
     resources.register()
-    stacksets.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:

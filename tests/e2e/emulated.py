@@ -21,6 +21,8 @@ from scripts.cli_support import ROOT
 from scripts.config import Config, load_config
 
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+# The emulator's clock for these tests: a 10-minute CloudFront distribution takes 1.2 s.
+TIME_SCALE = 0.002
 
 
 @dataclass
@@ -38,7 +40,8 @@ class Platform:
 
     def payctl(self, *args: str, input: str | None = None) -> Result:
         return CliRunner().invoke(cli, ["--endpoint-url", self.url, "--params-dir", str(self.params_dir),
-                                        "--build-dir", str(self.build_dir), *args], input=input)
+                                        "--build-dir", str(self.build_dir), *args], input=input,
+                                  env={"PAYCTL_POLL_SCALE": str(TIME_SCALE)})
 
     def aws(self) -> Aws:
         return Aws(region=self.config.deployment.region, endpoint_url=self.url)
@@ -55,7 +58,8 @@ def emulator_process(params_dir: Path) -> Iterator[str]:
     """`payctl emulator` in a process of its own (moto's state is per process), as a user runs
     it; yields its endpoint URL."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "--params-dir", str(params_dir), "emulator", "--port", "0"],
+        [sys.executable, "-m", "scripts.cli", "--params-dir", str(params_dir), "emulator", "--port", "0",
+         "--time-scale", str(TIME_SCALE)],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
         found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())

@@ -7,7 +7,7 @@ import shutil
 from pathlib import Path
 
 import botocore.awsrequest
-from emulated import Platform, deploy_all
+from emulated import TIME_SCALE, Platform, deploy_all
 
 from scripts.cli_support import ROOT, Options
 from scripts.commands.common import make_rollout
@@ -15,8 +15,11 @@ from scripts.rollout import Rollout
 
 
 def operations(platform: Platform, stack_set: str) -> list[dict]:
+    """Oldest first. ListStackSetOperations promises no order, so sort by creation time."""
     cfn = platform.aws().client("cloudformation")
-    return cfn.list_stack_set_operations(StackSetName=stack_set)["Summaries"]
+    pages = cfn.get_paginator("list_stack_set_operations").paginate(StackSetName=stack_set)
+    return sorted((op for page in pages for op in page["Summaries"]),
+                  key=lambda op: op["CreationTimestamp"])
 
 
 def memory(platform: Platform, env: str) -> int:
@@ -51,7 +54,8 @@ def test_code_change_changes_only_the_code_key(fresh: Platform, tmp_path: Path) 
     handler.write_text(handler.read_text() + "\n# a change to the processor only\n")
     opts = Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url)
     base = make_rollout(opts, fresh.config)
-    rollout = Rollout(base.config, base.aws, fresh.build_dir, base.progress, 600, lambdas_dir=lambdas)
+    rollout = Rollout(base.config, base.aws, fresh.build_dir, base.progress, 600, lambdas_dir=lambdas,
+                      poll_scale=TIME_SCALE)
     environments = list(fresh.config.environments.values())
 
     def code(function: str) -> str:

@@ -1,0 +1,536 @@
+"""The StackSet actions of the CloudFormation API: validate the request as AWS does, record
+it, hand the work to the scheduler, and answer with the documented shapes.
+
+Every request is answered at once; operations run in the background (see scheduler). Errors
+are the codes each action's API reference lists.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+from moto.cloudformation.responses import (
+    CloudFormationResponse,
+    get_template_summary_response_from_template,
+)
+from moto.cloudformation.utils import yaml_tag_constructor
+from moto.core.responses import ActionResult
+
+from scripts.emulator.engine import scheduler, work
+from scripts.emulator.engine.errors import (
+    InsufficientCapabilities,
+    InvalidOperation,
+    NameAlreadyExists,
+    OperationIdAlreadyExists,
+    OperationInProgress,
+    OperationNotFound,
+    StackInstanceNotFound,
+    StackSetNotEmpty,
+    StackSetNotFound,
+    ValidationError,
+)
+from scripts.emulator.engine.model import LOCK, REGISTRY, Instance, Operation, Result, StackSet
+from scripts.emulator.engine.targets import (
+    allow_stacksets_delegation,
+    management_account,
+    organization_targets,
+)
+
+IAM_TYPES = ("AWS::IAM::AccessKey", "AWS::IAM::Group", "AWS::IAM::InstanceProfile",
+             "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User",
+             "AWS::IAM::UserToGroupAddition", "AWS::IAM::ManagedPolicy")
+IAM_NAMES = ("RoleName", "UserName", "GroupName", "InstanceProfileName", "ManagedPolicyName")
+PAGE = 100
+
+Handler = Callable[[CloudFormationResponse], ActionResult]
+
+
+def install() -> None:
+    allow_stacksets_delegation()
+    # The engine answers with the API's own shapes; moto's converters for its model would
+    # turn them into something else.
+    for key in ("DescribeStackSetOutput.StackSet.Parameters", "DescribeStackSetOutput.StackSet.Tags"):
+        CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.pop(key, None)
+    for name, handler in HANDLERS.items():
+        setattr(CloudFormationResponse, name, handler)
+    original = CloudFormationResponse.get_template_summary
+
+    def get_template_summary(self: CloudFormationResponse) -> ActionResult:
+        """GetTemplateSummary also takes a StackSetName (API reference)."""
+        if not self._get_param("StackSetName"):
+            return original(self)
+        with LOCK:
+            template = _stack_set(self).template
+        return ActionResult(get_template_summary_response_from_template(template))
+
+    CloudFormationResponse.get_template_summary = get_template_summary
+
+
+# -- request helpers -----------------------------------------------------------------------------
+
+
+def _params(self: CloudFormationResponse) -> dict[str, Any]:
+    return self._get_params()
+
+
+def _flag(value: Any) -> bool:
+    return str(value).lower() == "true"
+
+
+def _owner(self: CloudFormationResponse) -> str:
+    return management_account(self.current_account, self._get_param("CallAs"))
+
+
+def _stack_set(self: CloudFormationResponse) -> StackSet:
+    name = self._get_param("StackSetName")
+    found = REGISTRY.find(_owner(self), self.region, name)
+    if found is None:
+        raise StackSetNotFound(name)
+    return found
+
+
+def _template(self: CloudFormationResponse) -> str | None:
+    if self._get_param("TemplateURL"):
+        return self._get_stack_from_s3_url(self._get_param("TemplateURL"))
+    return self._get_param("TemplateBody")
+
+
+def _parsed(template: str) -> dict[str, Any]:
+    """The template as a dict: JSON, or YAML with CloudFormation's short-form tags."""
+    try:
+        return json.loads(template)
+    except ValueError:
+        pass
+    try:
+        parsed = yaml.load(template, Loader=_TemplateLoader)
+    except yaml.YAMLError as err:
+        raise ValidationError(f"Template format error: {err}") from None
+    if not isinstance(parsed, dict):
+        raise ValidationError("Template format error: not a JSON or YAML object")
+    return parsed
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    pass
+
+
+_TemplateLoader.add_multi_constructor("", yaml_tag_constructor)
+
+
+def _check_capabilities(template: dict[str, Any], capabilities: list[str]) -> None:
+    """"If you have IAM resources with custom names, you must specify CAPABILITY_NAMED_IAM ...
+    If you don't specify either of these capabilities, CloudFormation returns an
+    InsufficientCapabilities error." (CreateStackSet, Capabilities)"""
+    resources = (template.get("Resources") or {}).values()
+    iam = [r for r in resources if r.get("Type") in IAM_TYPES]
+    named = any(set(IAM_NAMES) & set(r.get("Properties") or {}) for r in iam)
+    if named and "CAPABILITY_NAMED_IAM" not in capabilities:
+        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_NAMED_IAM]")
+    if iam and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities):
+        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_IAM]")
+
+
+def _parameter_values(template: dict[str, Any], given: list[dict[str, Any]],
+                      previous: dict[str, str]) -> dict[str, str]:
+    declared = template.get("Parameters") or {}
+    values = {p["ParameterKey"]: previous.get(p["ParameterKey"], "") if _flag(p.get("UsePreviousValue"))
+              else str(p.get("ParameterValue", "")) for p in given}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ValidationError(f"Parameters: {unknown} do not exist in the template")
+    missing = sorted(k for k, spec in declared.items() if k not in values and "Default" not in spec)
+    if missing:
+        raise ValidationError(f"Parameters: {missing} must have values")
+    return values
+
+
+def _overrides(stack_set: StackSet, given: list[dict[str, Any]] | None,
+               previous: dict[str, str]) -> dict[str, str] | None:
+    """"You can only override the parameter values that are specified in the StackSet. To add
+    or delete a parameter itself, use UpdateStackSet to update the StackSet template."
+    (UpdateStackInstances, ParameterOverrides.) The error's wording is not documented."""
+    if given is None:
+        return None
+    values = {p["ParameterKey"]: previous.get(p["ParameterKey"], "") if _flag(p.get("UsePreviousValue"))
+              else str(p.get("ParameterValue", "")) for p in given}
+    declared = _parsed(stack_set.template).get("Parameters") or {}
+    unknown = sorted(set(values) - set(declared))
+    if unknown:
+        raise ValidationError(f"ParameterOverrides {unknown} are not parameters of StackSet "
+                              f"{stack_set.name}: you can only override the parameter values "
+                              "that are specified in the StackSet")
+    return values
+
+
+def _preferences(self: CloudFormationResponse) -> dict[str, Any]:
+    given = _params(self).get("OperationPreferences") or {}
+    for a, b in (("FailureToleranceCount", "FailureTolerancePercentage"),
+                 ("MaxConcurrentCount", "MaxConcurrentPercentage")):
+        if a in given and b in given:
+            raise ValidationError(f"You can specify either {a} or {b}, but not both.")
+    preferences: dict[str, Any] = {}
+    for key, value in given.items():
+        if key in ("RegionOrder",):
+            preferences[key] = list(value)
+        elif key in ("RegionConcurrencyType", "ConcurrencyMode"):
+            preferences[key] = value
+        else:
+            preferences[key] = int(value)
+    return preferences
+
+
+def _targets(self: CloudFormationResponse, stack_set: StackSet) -> list[tuple[str, str, str | None]]:
+    """(account, region, OU) for each target the request names."""
+    regions = list(dict.fromkeys(self._get_param("Regions") or []))
+    deployment = _params(self).get("DeploymentTargets") or {}
+    accounts = list(dict.fromkeys(self._get_param("Accounts") or []))
+    if accounts and deployment:
+        raise ValidationError("You can specify Accounts or DeploymentTargets, but not both.")
+    if stack_set.permission_model == "SERVICE_MANAGED":
+        if accounts or (deployment and not deployment.get("OrganizationalUnitIds")
+                        and self._get_param("Action") == "CreateStackInstances"):
+            raise ValidationError("StackSets with SERVICE_MANAGED permission model can only "
+                                  "have OrganizationalUnit as target")
+        chosen = [(t.account, t.organizational_unit_id)
+                  for t in organization_targets(stack_set.owner, deployment)]
+    else:
+        if deployment.get("OrganizationalUnitIds"):
+            raise ValidationError("StackSets with SELF_MANAGED permission model can only have "
+                                  "accounts as target")
+        chosen = [(a, None) for a in accounts or deployment.get("Accounts") or []]
+    if chosen and not regions:
+        raise ValidationError("Regions must be specified with accounts")
+    return [(account, region, unit) for region in regions for account, unit in chosen]
+
+
+def _operation(self: CloudFormationResponse, stack_set: StackSet, action: str,
+               keys: list[tuple[str, str, str | None]]) -> Operation | str:
+    """A new operation, or the id of the one a retried request already started: "The
+    operation ID also functions as an idempotency token"; a different request under a used id
+    gets OperationIdAlreadyExistsException."""
+    request = {k: v for k, v in _params(self).items() if k not in ("Action", "Version")}
+    operation_id = self._get_param("OperationId") or str(uuid.uuid4())
+    existing = stack_set.operations.get(operation_id)
+    if existing is not None:
+        if existing.request == request:
+            return existing.operation_id
+        raise OperationIdAlreadyExists(f"The operation ID {operation_id} already exists.")
+    return Operation(
+        operation_id=operation_id, stack_set_id=stack_set.stack_set_id, action=action,
+        request=request, preferences=_preferences(self),
+        results=[Result(account, region, organizational_unit_id=unit) for account, region, unit in keys],
+        administration_role_arn=stack_set.administration_role_arn,
+        execution_role_name=stack_set.execution_role_name,
+        deployment_targets=_params(self).get("DeploymentTargets"))
+
+
+# -- what an operation does to each instance --------------------------------------------------------
+
+
+def _current(stack_set: StackSet, instance: Instance) -> None:
+    instance.status, instance.detailed_status, instance.status_reason = "CURRENT", "SUCCEEDED", ""
+
+
+def _outdated(stack_set: StackSet, instance: Instance, reason: str) -> None:
+    instance.status, instance.detailed_status, instance.status_reason = "OUTDATED", "FAILED", reason
+
+
+def _start(stack_set: StackSet, operation: Operation | str, handler: scheduler.AccountWork,
+           on_success: Callable[[StackSet, Instance], None] = _current,
+           on_failure: Callable[[StackSet, Instance, str], None] = _outdated) -> ActionResult:
+    if isinstance(operation, str):
+        return ActionResult({"OperationId": operation})
+    scheduler.submit(stack_set, operation, handler, on_success, on_failure)
+    return ActionResult({"OperationId": operation.operation_id})
+
+
+# -- StackSets ------------------------------------------------------------------------------------------
+
+
+def create_stack_set(self: CloudFormationResponse) -> ActionResult:
+    name = self._get_param("StackSetName")
+    permission_model = self._get_param("PermissionModel") or "SELF_MANAGED"
+    owner = _owner(self)
+    with LOCK:
+        if REGISTRY.find(owner, self.region, name) is not None:
+            raise NameAlreadyExists(f"StackSet {name} already exists")
+        template = _template(self)
+        if not template:
+            raise ValidationError("Either TemplateBody or TemplateURL must be specified")
+        parsed = _parsed(template)
+        capabilities = self._get_param("Capabilities") or []
+        _check_capabilities(parsed, capabilities)
+        auto = _params(self).get("AutoDeployment")
+        if permission_model == "SERVICE_MANAGED" and auto is None:
+            raise ValidationError("AutoDeployment is required if the permissions model is "
+                                  "SERVICE_MANAGED")
+        managed = _flag((_params(self).get("ManagedExecution") or {}).get("Active"))
+        self_managed = permission_model == "SELF_MANAGED"
+        stack_set = StackSet(
+            name=name, owner=owner, region=self.region, template=template,
+            parameters=_parameter_values(parsed, self._get_param("Parameters") or [], {}),
+            capabilities=capabilities,
+            tags={t["Key"]: t["Value"] for t in self._get_param("Tags") or []},
+            description=self._get_param("Description"), permission_model=permission_model,
+            administration_role_arn=(self._get_param("AdministrationRoleARN") or
+                                     f"arn:aws:iam::{owner}:role/{work.ADMIN_ROLE}") if self_managed else None,
+            execution_role_name=(self._get_param("ExecutionRoleName") or work.EXECUTION_ROLE)
+            if self_managed else None,
+            auto_deployment=_auto_deployment(auto) if auto is not None else None,
+            managed_execution=managed)
+        REGISTRY.add(stack_set)
+    return ActionResult({"StackSetId": stack_set.stack_set_id})
+
+
+def _auto_deployment(given: dict[str, Any]) -> dict[str, Any]:
+    auto: dict[str, Any] = {"Enabled": _flag(given.get("Enabled"))}
+    if "RetainStacksOnAccountRemoval" in given:
+        auto["RetainStacksOnAccountRemoval"] = _flag(given["RetainStacksOnAccountRemoval"])
+    return auto
+
+
+def describe_stack_set(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        return ActionResult({"StackSet": _stack_set(self).describe()})
+
+
+def list_stack_sets(self: CloudFormationResponse) -> ActionResult:
+    wanted = self._get_param("Status")
+    with LOCK:
+        stack_sets = [s.summary() for s in REGISTRY.place(_owner(self), self.region).values()
+                      if wanted in (None, s.status)]
+    return _page(self, "Summaries", stack_sets)
+
+
+def delete_stack_set(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        stack_set = _stack_set(self)
+        if stack_set.active_operation() is not None:
+            raise OperationInProgress(
+                f"Another Operation on StackSet {stack_set.stack_set_id} is in progress")
+        if stack_set.instances:
+            raise StackSetNotEmpty()
+        stack_set.status = "DELETED"
+    return ActionResult({})
+
+
+def update_stack_set(self: CloudFormationResponse) -> ActionResult:
+    """"Even if the StackSet operation created by updating the StackSet fails ... the StackSet
+    is updated with your changes." A change of template or Parameters marks every instance
+    OUTDATED before the targeted ones are updated (UpdateStackSet, Accounts); INOPERABLE
+    instances "are excluded from further UpdateStackSet operations"."""
+    with LOCK:
+        stack_set = _stack_set(self)
+        given_template = _template(self)
+        if not given_template and not _flag(self._get_param("UsePreviousTemplate")):
+            raise ValidationError("Either TemplateBody, TemplateURL or UsePreviousTemplate "
+                                  "must be specified")
+        template = given_template or stack_set.template
+        parsed = _parsed(template)
+        capabilities = self._get_param("Capabilities") or []
+        _check_capabilities(parsed, capabilities)
+        given_parameters = self._get_param("Parameters")
+        parameters = _parameter_values(parsed, given_parameters or [], stack_set.parameters) \
+            if given_parameters is not None or given_template else stack_set.parameters
+        explicit = self._get_param("Accounts") or _params(self).get("DeploymentTargets")
+        keys = _targets(self, stack_set) if explicit else \
+            [(i.account, i.region, i.organizational_unit_id) for i in stack_set.instances.values()]
+        missing = [k for k in keys if (k[0], k[1]) not in stack_set.instances]
+        if missing:
+            raise StackInstanceNotFound(f"Stack instance {missing[0][0]}/{missing[0][1]} "
+                                        "doesn't exist.")
+        keys = [k for k in keys if stack_set.instances[(k[0], k[1])].status != "INOPERABLE"]
+        operation = _operation(self, stack_set, "UPDATE", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        stack_set.template, stack_set.parameters, stack_set.capabilities = template, parameters, capabilities
+        if given_template or given_parameters is not None:
+            for instance in stack_set.instances.values():
+                if instance.status != "INOPERABLE":
+                    instance.status = "OUTDATED"
+        if self._get_param("Description") is not None:
+            stack_set.description = self._get_param("Description")
+        if self._get_param("Tags") is not None:
+            stack_set.tags = {t["Key"]: t["Value"] for t in self._get_param("Tags")}
+        if self._get_param("ManagedExecution") is not None:
+            stack_set.managed_execution = _flag(_params(self)["ManagedExecution"].get("Active"))
+        return _start(stack_set, operation, work.deploy)
+
+
+# -- stack instances -----------------------------------------------------------------------------------
+
+
+def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        stack_set = _stack_set(self)
+        keys = _targets(self, stack_set)
+        overrides = _overrides(stack_set, self._get_param("ParameterOverrides"), {}) or {}
+        operation = _operation(self, stack_set, "CREATE", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        for account, region, unit in keys:
+            # A target that already has an instance is brought in line, with these overrides;
+            # the documentation does not say more.
+            instance = stack_set.instances.setdefault((account, region), Instance(
+                stack_set.stack_set_id, account, region, organizational_unit_id=unit))
+            instance.overrides = dict(overrides)
+        return _start(stack_set, operation, work.deploy)
+
+
+def update_stack_instances(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        stack_set = _stack_set(self)
+        keys = _targets(self, stack_set)
+        instances = [stack_set.instances.get((a, r)) for a, r, _ in keys]
+        missing = [k for k, i in zip(keys, instances, strict=True) if i is None]
+        if missing:
+            raise StackInstanceNotFound(f"Stack instance {missing[0][0]}/{missing[0][1]} "
+                                        "doesn't exist.")
+        inoperable = [i for i in instances if i is not None and i.status == "INOPERABLE"]
+        if inoperable:
+            # The reference says INOPERABLE instances are excluded from updates and recovered
+            # with DeleteStackInstances and RetainStacks; the error code is not documented.
+            raise InvalidOperation(f"Stack instance {inoperable[0].account}/{inoperable[0].region} "
+                                   "is INOPERABLE: delete it with RetainStacks set to true first")
+        operation = _operation(self, stack_set, "UPDATE", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        given = self._get_param("ParameterOverrides")
+        for instance in instances:
+            assert instance is not None
+            overrides = _overrides(stack_set, given, instance.overrides)
+            if overrides is not None:
+                instance.overrides = overrides
+        return _start(stack_set, operation, work.deploy)
+
+
+def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
+    retain = self._get_param("RetainStacks")
+    if retain is None:
+        raise ValidationError("RetainStacks is required")
+    retain_stacks = _flag(retain)
+    with LOCK:
+        stack_set = _stack_set(self)
+        keys = [k for k in _targets(self, stack_set) if (k[0], k[1]) in stack_set.instances]
+        operation = _operation(self, stack_set, "DELETE", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        operation.retain_stacks = retain_stacks
+
+        def delete(stack_set: StackSet, instance: Instance) -> float:
+            return work.delete(stack_set, instance, retain_stacks)
+
+        def removed(stack_set: StackSet, instance: Instance) -> None:
+            stack_set.instances.pop(instance.key, None)
+
+        def inoperable(stack_set: StackSet, instance: Instance, reason: str) -> None:
+            instance.status = instance.detailed_status = "INOPERABLE"
+            instance.status_reason = reason
+
+        return _start(stack_set, operation, delete, removed, inoperable)
+
+
+def _refuse_if_busy(stack_set: StackSet) -> None:
+    """Without managed execution, "StackSets performs one operation at a time"."""
+    if stack_set.active_operation() is not None and not stack_set.managed_execution:
+        raise OperationInProgress(
+            f"Another Operation on StackSet {stack_set.stack_set_id} is in progress")
+
+
+def describe_stack_instance(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        stack_set = _stack_set(self)
+        account, region = self._get_param("StackInstanceAccount"), self._get_param("StackInstanceRegion")
+        instance = stack_set.instances.get((account, region))
+        if instance is None:
+            raise StackInstanceNotFound(f"Stack instance {account}/{region} doesn't exist.")
+        return ActionResult({"StackInstance": instance.describe()})
+
+
+def list_stack_instances(self: CloudFormationResponse) -> ActionResult:
+    account, region = self._get_param("StackInstanceAccount"), self._get_param("StackInstanceRegion")
+    filters = {f["Name"]: f["Values"] for f in self._get_param("Filters") or []}
+    with LOCK:
+        rows = [i.summary() for i in _stack_set(self).instances.values()
+                if account in (None, i.account) and region in (None, i.region)
+                and filters.get("DETAILED_STATUS") in (None, i.detailed_status)
+                and filters.get("LAST_OPERATION_ID") in (None, i.last_operation_id)
+                and filters.get("DRIFT_STATUS") in (None, i.drift_status)]
+    return _page(self, "Summaries", rows)
+
+
+# -- operations ----------------------------------------------------------------------------------------
+
+
+def _find_operation(self: CloudFormationResponse) -> Operation:
+    operation = _stack_set(self).operations.get(self._get_param("OperationId"))
+    if operation is None:
+        raise OperationNotFound(f"Operation {self._get_param('OperationId')} not found")
+    return operation
+
+
+def describe_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        return ActionResult({"StackSetOperation": _find_operation(self).describe()})
+
+
+def list_stack_set_operations(self: CloudFormationResponse) -> ActionResult:
+    """Newest first, as the AWS CLI shows them (the reference does not state an order)."""
+    with LOCK:
+        rows = [op.summary() for op in reversed(_stack_set(self).operations.values())]
+    return _page(self, "Summaries", rows)
+
+
+def list_stack_set_operation_results(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        rows = [r.describe() for r in _find_operation(self).results]
+    return _page(self, "Summaries", rows)
+
+
+def stop_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
+    with LOCK:
+        stack_set = _stack_set(self)
+        operation = _find_operation(self)
+        if operation.done:
+            raise InvalidOperation(f"Operation {operation.operation_id} is already "
+                                   f"{operation.status}")
+        if operation in stack_set.queue:  # never started: it simply does not run
+            stack_set.queue.remove(operation)
+            operation.stop_requested = True
+            scheduler._cancel(stack_set, operation, operation.results, scheduler.STOPPED_REASON)
+            operation.status = "STOPPED"
+            return ActionResult({})
+    scheduler.stop(operation)
+    return ActionResult({})
+
+
+def _page(self: CloudFormationResponse, key: str, rows: list[dict[str, Any]]) -> ActionResult:
+    start = int(self._get_param("NextToken") or 0)
+    size = int(self._get_param("MaxResults") or PAGE)
+    page: dict[str, Any] = {key: rows[start:start + size]}
+    if start + size < len(rows):
+        page["NextToken"] = str(start + size)
+    return ActionResult(page)
+
+
+HANDLERS: dict[str, Handler] = {
+    "create_stack_set": create_stack_set, "describe_stack_set": describe_stack_set,
+    "list_stack_sets": list_stack_sets, "delete_stack_set": delete_stack_set,
+    "update_stack_set": update_stack_set, "create_stack_instances": create_stack_instances,
+    "update_stack_instances": update_stack_instances,
+    "delete_stack_instances": delete_stack_instances,
+    "describe_stack_instance": describe_stack_instance,
+    "list_stack_instances": list_stack_instances,
+    "describe_stack_set_operation": describe_stack_set_operation,
+    "list_stack_set_operations": list_stack_set_operations,
+    "list_stack_set_operation_results": list_stack_set_operation_results,
+    "stop_stack_set_operation": stop_stack_set_operation,
+}

@@ -1,0 +1,177 @@
+"""One account's part of an operation: its stack created, updated or deleted in that account,
+behind the roles AWS needs to reach it.
+
+Each function does the work at once in moto and returns how long it takes on AWS; the
+scheduler reports the account RUNNING for that long. A failure is an `AccountFailed` with the
+reason CloudFormation gives, and the simulated time spent before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import uuid
+from typing import Any
+
+from moto.cloudformation.models import Stack, cloudformation_backends
+from moto.iam.models import iam_backends
+
+from scripts.emulator.engine import durations
+from scripts.emulator.engine.model import Instance, StackSet
+from scripts.emulator.engine.targets import member_of
+
+CLOUDFORMATION = "cloudformation.amazonaws.com"
+ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
+# A stack whose creation failed cannot be updated; the next operation replaces it.
+FAILED_CREATION = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED")
+
+
+class AccountFailed(Exception):
+    def __init__(self, reason: str, seconds: float = durations.STACK_OVERHEAD_SECONDS) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.seconds = seconds
+
+
+def _trusts(role: Any, principal_key: str, allowed: set[str]) -> bool:
+    try:
+        statements = json.loads(role.assume_role_policy_document)["Statement"]
+    except (ValueError, KeyError, TypeError):
+        return False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if statement.get("Effect") != "Allow":
+            continue
+        principals = (statement.get("Principal") or {})
+        named = principals.get(principal_key, []) if isinstance(principals, dict) else principals
+        named = {named} if isinstance(named, str) else set(named)
+        if named & allowed:
+            return True
+    return False
+
+
+def _role(account: str, name: str) -> Any:
+    return next((r for r in iam_backends[account]["global"].roles.values() if r.name == name), None)
+
+
+def check_access(stack_set: StackSet, account: str) -> None:
+    """Self-managed: the administration role in the admin account trusts CloudFormation, and
+    the execution role in the target account trusts the administrator. Either missing gives
+    AWS's reason (AWS re:Post, "most common IAM permission errors in stack set"). Whether the
+    administration role's own policy allows sts:AssumeRole is not evaluated here.
+    Service-managed: the account must belong to the management account's organization."""
+    if stack_set.permission_model == "SERVICE_MANAGED":
+        if not member_of(stack_set.owner, account):
+            # The API reference does not give this reason's wording.
+            raise AccountFailed(f"Account {account} is not a member of the organization "
+                                f"managed by {stack_set.owner}")
+        return
+    admin_arn = stack_set.administration_role_arn or \
+        f"arn:aws:iam::{stack_set.owner}:role/{ADMIN_ROLE}"
+    admin_account, admin_name = admin_arn.split(":")[4], admin_arn.rsplit("/", 1)[-1]
+    execution_name = stack_set.execution_role_name or EXECUTION_ROLE
+    admin = _role(admin_account, admin_name)
+    execution = _role(account, execution_name)
+    trusted = {admin_account, f"arn:aws:iam::{admin_account}:root", admin_arn, "*"}
+    if admin is None or not _trusts(admin, "Service", {CLOUDFORMATION}) or \
+            execution is None or not _trusts(execution, "AWS", trusted):
+        raise AccountFailed(f"Account {account} should have '{execution_name}' role with trust "
+                            f"relationship to Role '{admin_name}'.")
+
+
+def _stack(instance: Instance) -> Stack | None:
+    backend = cloudformation_backends[instance.account][instance.region]
+    return backend.stacks.get(instance.stack_id) if instance.stack_id else None
+
+
+def stack_of(instance: Instance) -> Stack | None:
+    return _stack(instance)
+
+
+def desired_parameters(stack_set: StackSet, instance: Instance) -> dict[str, str]:
+    return {**stack_set.parameters, **instance.overrides}
+
+
+def _changed(stack: Stack, template: str, parameters: dict[str, str]) -> set[str]:
+    """Resources an update touches: those whose definition changed, or that refer to a
+    parameter whose value changed."""
+    old = json.loads(stack.template).get("Resources", {}) if stack.template.lstrip().startswith("{") else {}
+    new = json.loads(template).get("Resources", {}) if template.lstrip().startswith("{") else {}
+    moved = {k for k, v in parameters.items() if str(stack.parameters.get(k)) != v}
+    return {name for name, spec in new.items()
+            if old.get(name) != spec or durations._references(spec) & moved}
+
+
+def deploy(stack_set: StackSet, instance: Instance) -> float:
+    """Bring the instance's stack in line with the StackSet: create it (replacing one whose
+    creation failed) or update it. Returns simulated seconds."""
+    check_access(stack_set, instance.account)
+    backend = cloudformation_backends[instance.account][instance.region]
+    parameters = desired_parameters(stack_set, instance)
+    stack = _stack(instance)
+    if stack is not None and stack.status not in FAILED_CREATION:
+        if stack.template == stack_set.template and \
+                {k: str(v) for k, v in stack.parameters.items()} == parameters and \
+                stack.tags == stack_set.tags:
+            return durations.STACK_OVERHEAD_SECONDS  # nothing to change: StackSets succeed
+        seconds = durations.stack_seconds(stack_set.template, "UPDATE",
+                                          _changed(stack, stack_set.template, parameters))
+        try:
+            backend.update_stack(name=stack.stack_id, template=stack_set.template, role_arn=None,
+                                 parameters=[{"ParameterKey": k, "ParameterValue": v}
+                                             for k, v in parameters.items()],
+                                 tags=dict(stack_set.tags))
+        except Exception as err:
+            stack.status = "UPDATE_ROLLBACK_COMPLETE"
+            raise AccountFailed(_reason(err), seconds / 2) from None
+        return seconds
+    if stack is not None:  # rolled back already: only the stack record is left to delete
+        backend.stacks.pop(stack.stack_id, None)
+        backend.deleted_stacks[stack.stack_id] = stack
+        stack.status = "DELETE_COMPLETE"
+    name = f"StackSet-{stack_set.name}-{uuid.uuid4()}"
+    seconds = durations.stack_seconds(stack_set.template, "CREATE")
+    try:
+        stack = backend.create_stack(name=name, template=stack_set.template,
+                                     parameters=parameters, tags=dict(stack_set.tags))
+    except Exception as err:
+        _roll_back(backend, name, instance)
+        raise AccountFailed(_reason(err), seconds / 2) from None
+    instance.stack_id = stack.stack_id
+    return seconds
+
+
+def _roll_back(backend: Any, name: str, instance: Instance) -> None:
+    """A failed creation is rolled back: what was created is deleted (Retain resources stay,
+    as on any deletion) and the stack is left ROLLBACK_COMPLETE."""
+    stack = next((s for s in backend.stacks.values() if s.name == name), None)
+    if stack is None:
+        return
+    instance.stack_id = stack.stack_id
+    with contextlib.suppress(Exception):  # a partial resource that cannot be deleted stays
+        stack.resource_map.delete()
+    stack.status = "ROLLBACK_COMPLETE"
+
+
+def delete(stack_set: StackSet, instance: Instance, retain_stack: bool) -> float:
+    """Delete the instance's stack (its Retain resources stay), or with RetainStacks only
+    disassociate it. A deletion that fails leaves the instance INOPERABLE (scheduler)."""
+    if retain_stack:
+        return durations.STACK_OVERHEAD_SECONDS
+    check_access(stack_set, instance.account)
+    stack = _stack(instance)
+    if stack is None:
+        return durations.STACK_OVERHEAD_SECONDS
+    seconds = durations.stack_seconds(stack.template, "DELETE")
+    try:
+        cloudformation_backends[instance.account][instance.region].delete_stack(stack.stack_id)
+    except Exception as err:
+        stack.status = "DELETE_FAILED"
+        raise AccountFailed(_reason(err), seconds) from None
+    return seconds
+
+
+def _reason(err: Exception) -> str:
+    message = getattr(err, "message", "") or str(err) or type(err).__name__
+    code = getattr(err, "code", "")
+    return f"{code}: {message}" if code and code not in message else message
