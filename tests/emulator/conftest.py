@@ -44,8 +44,9 @@ ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 EMULATED_ADMIN = "111122223333"
 EMULATED_TARGETS = ["123456789012", "234567890123"]
-# One simulated AWS second lasts this many real seconds in the emulated run.
-EMULATED_TIME_SCALE = 0.002
+# One simulated AWS second lasts this many real seconds in the emulated run: a one-resource
+# stack (about 15 simulated seconds) runs for 0.3 s, long enough to be seen RUNNING.
+EMULATED_TIME_SCALE = 0.02
 
 
 @dataclass
@@ -146,8 +147,8 @@ def grant_stack_set_roles(cloud: Cloud) -> None:
             "iam", endpoint_url=cloud.endpoint_url)
         target.create_role(RoleName=EXECUTION_ROLE, AssumeRolePolicyDocument=_trust(
             {"AWS": f"arn:aws:iam::{cloud.admin_account}:root"}))
-        target.attach_role_policy(RoleName=EXECUTION_ROLE,
-                                  PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+        target.put_role_policy(RoleName=EXECUTION_ROLE, PolicyName="administrator", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
 
 
 @pytest.fixture(scope="session")
@@ -182,3 +183,63 @@ def cloud(emulator_url: str | None) -> Cloud:
     if not any(r["RoleName"] == ADMIN_ROLE for r in iam.list_roles()["Roles"]):
         grant_stack_set_roles(cloud)
     return cloud
+
+
+def log_group_template(resources: int = 1) -> str:
+    """A cheap template: log groups whose retention and (optional) name are parameters."""
+    import json
+
+    named = {"Fn::If": ["Named", {"Ref": "Name"}, {"Ref": "AWS::NoValue"}]}
+    return json.dumps({
+        "Parameters": {"Retention": {"Type": "Number", "Default": "1"},
+                       "Name": {"Type": "String", "Default": ""}},
+        "Conditions": {"Named": {"Fn::Not": [{"Fn::Equals": [{"Ref": "Name"}, ""]}]}},
+        "Resources": {f"Logs{n}": {"Type": "AWS::Logs::LogGroup", "Properties": {
+            "RetentionInDays": {"Ref": "Retention"},
+            **({"LogGroupName": named} if n == 0 else {})}} for n in range(resources)}})
+
+
+@dataclass
+class StackSets:
+    """Creates StackSets for one test and removes them (and their stacks) afterwards."""
+
+    cloud: Cloud
+    names: list[str] = field(default_factory=list)
+
+    def create(self, template: str | None = None, managed: bool = False, **extra: Any) -> str:
+        name = unique("conformance")
+        self.cloud.cfn.create_stack_set(StackSetName=name, TemplateBody=template or log_group_template(),
+                                        ManagedExecution={"Active": managed}, **extra)
+        self.names.append(name)
+        return name
+
+    def cleanup(self) -> None:
+        cfn = self.cloud.cfn
+        for name in self.names:
+            try:
+                for _ in range(3):
+                    running = [o for o in cfn.list_stack_set_operations(StackSetName=name)["Summaries"]
+                               if o["Status"] in ("RUNNING", "QUEUED", "STOPPING")]
+                    for operation in running:
+                        wait_operation(self.cloud, name, operation["OperationId"])
+                    instances = cfn.list_stack_instances(StackSetName=name)["Summaries"]
+                    if not instances:
+                        break
+                    for region in {i["Region"] for i in instances}:
+                        accounts = [i["Account"] for i in instances if i["Region"] == region]
+                        operation = cfn.delete_stack_instances(
+                            StackSetName=name, Accounts=accounts, Regions=[region],
+                            RetainStacks=any(i["Status"] == "INOPERABLE" for i in instances),
+                            OperationPreferences={"MaxConcurrentPercentage": 100,
+                                                  "FailureTolerancePercentage": 100})
+                        wait_operation(self.cloud, name, operation["OperationId"])
+                cfn.delete_stack_set(StackSetName=name)
+            except Exception as err:  # leave the rest to clean; say what was left
+                print(f"conformance cleanup: {name}: {err}")
+
+
+@pytest.fixture
+def stack_sets(cloud: Cloud) -> Iterator[StackSets]:
+    made = StackSets(cloud)
+    yield made
+    made.cleanup()

@@ -163,9 +163,12 @@ def delete(stack_set: StackSet, instance: Instance, retain_stack: bool) -> float
     if stack is None:
         return durations.STACK_OVERHEAD_SECONDS
     seconds = durations.stack_seconds(stack.template, "DELETE")
+    backend = cloudformation_backends[instance.account][instance.region]
     try:
-        cloudformation_backends[instance.account][instance.region].delete_stack(stack.stack_id)
-    except Exception as err:
+        backend.delete_stack(stack.stack_id)
+    except Exception as err:  # the stack stays, DELETE_FAILED, with what it could not delete
+        backend.stacks[stack.stack_id] = stack
+        backend.deleted_stacks.pop(stack.stack_id, None)
         stack.status = "DELETE_FAILED"
         raise AccountFailed(_reason(err), seconds) from None
     return seconds
