@@ -513,7 +513,18 @@ def _delete_vpc_endpoint(endpoint: Any, account: str, region: str) -> None:
     ec2.vpc_end_points.pop(endpoint.id, None)
 
 
+def _delete_bucket(bucket: FakeBucket, account: str, region: str) -> None:
+    """CloudFormation cannot delete a bucket that still holds objects: the stack's deletion
+    fails ("The bucket you tried to delete is not empty"). moto's backend skips it silently."""
+    from moto.s3.exceptions import BucketNotEmpty
+
+    if bucket.keys:
+        raise BucketNotEmpty(bucket.name)
+    s3_backends[account][get_partition(region)].delete_bucket(bucket.name)
+
+
 _DELETIONS: dict[type, Callable[[Any, str, str], None]] = {
+    FakeBucket: _delete_bucket,
     ElasticAddress: lambda r, a, g: _ec2(a, g).release_address(allocation_id=r.allocation_id),
     InternetGateway: lambda r, a, g: _ec2(a, g).delete_internet_gateway(r.id),
     VPCGatewayAttachment: lambda r, a, g: _ec2(a, g).detach_internet_gateway(r.gateway_id, r.vpc_id),
