@@ -12,17 +12,24 @@ replaces its StackSet API with one that behaves like AWS. Each module holds one 
     targets      which accounts an operation reaches (accounts, OUs, account filters)
     work         one account's stack operation, behind the roles it needs
     scheduler    one operation at a time per StackSet, or a queue with managed execution
+    auto_deployment  service-managed StackSets reaching accounts that join a target OU
     api          the HTTP actions: request validation and responses
 """
 
 from __future__ import annotations
 
+_installed = False
+
 
 def install(time_scale: float) -> None:
     """Answer moto's StackSet actions with the engine's, on a clock of `time_scale` real
-    seconds per simulated AWS second."""
-    from scripts.emulator.engine import api, clock, model
+    seconds per simulated AWS second, starting with no StackSets."""
+    global _installed
+    from scripts.emulator.engine import api, auto_deployment, clock, model
 
     clock.CLOCK.scale = time_scale
     model.REGISTRY.clear()
-    api.install()
+    if not _installed:
+        _installed = True
+        api.install()
+        auto_deployment.install()

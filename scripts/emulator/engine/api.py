@@ -231,17 +231,9 @@ def _operation(self: CloudFormationResponse, stack_set: StackSet, action: str,
 # -- what an operation does to each instance --------------------------------------------------------
 
 
-def _current(stack_set: StackSet, instance: Instance) -> None:
-    instance.status, instance.detailed_status, instance.status_reason = "CURRENT", "SUCCEEDED", ""
-
-
-def _outdated(stack_set: StackSet, instance: Instance, reason: str) -> None:
-    instance.status, instance.detailed_status, instance.status_reason = "OUTDATED", "FAILED", reason
-
-
 def _start(stack_set: StackSet, operation: Operation | str, handler: scheduler.AccountWork,
-           on_success: Callable[[StackSet, Instance], None] = _current,
-           on_failure: Callable[[StackSet, Instance, str], None] = _outdated) -> ActionResult:
+           on_success: Callable[[StackSet, Instance], None] = scheduler.succeeded,
+           on_failure: Callable[[StackSet, Instance, str], None] = scheduler.failed) -> ActionResult:
     if isinstance(operation, str):
         return ActionResult({"OperationId": operation})
     scheduler.submit(stack_set, operation, handler, on_success, on_failure)
@@ -374,6 +366,8 @@ def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
         if isinstance(operation, str):
             return ActionResult({"OperationId": operation})
         _refuse_if_busy(stack_set)
+        units = (_params(self).get("DeploymentTargets") or {}).get("OrganizationalUnitIds") or []
+        stack_set.organizational_unit_ids += [u for u in units if u not in stack_set.organizational_unit_ids]
         for account, region, unit in keys:
             # A target that already has an instance is brought in line, with these overrides;
             # the documentation does not say more.
@@ -431,11 +425,8 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
         def removed(stack_set: StackSet, instance: Instance) -> None:
             stack_set.instances.pop(instance.key, None)
 
-        def inoperable(stack_set: StackSet, instance: Instance, reason: str) -> None:
-            instance.status = instance.detailed_status = "INOPERABLE"
-            instance.status_reason = reason
-
-        return _start(stack_set, operation, delete, removed, inoperable)
+        return _start(stack_set, operation, delete, removed,
+                      lambda _, instance, reason: instance.inoperable(reason))
 
 
 def _refuse_if_busy(stack_set: StackSet) -> None:

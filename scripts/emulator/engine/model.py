@@ -44,6 +44,20 @@ class Instance:
     def key(self) -> tuple[str, str]:
         return self.account, self.region
 
+    def succeeded(self) -> None:
+        self.status, self.detailed_status, self.status_reason = "CURRENT", "SUCCEEDED", ""
+
+    def failed(self, reason: str) -> None:
+        """OUTDATED: "The associated stack failed during a CreateStackSet or UpdateStackSet
+        operation." """
+        self.status, self.detailed_status, self.status_reason = "OUTDATED", "FAILED", reason
+
+    def inoperable(self, reason: str) -> None:
+        """INOPERABLE: "A DeleteStackInstances operation has failed and left the stack in an
+        unstable state." """
+        self.status = self.detailed_status = "INOPERABLE"
+        self.status_reason = reason
+
     def summary(self) -> dict[str, Any]:
         described = {
             "StackSetId": self.stack_set_id, "Region": self.region, "Account": self.account,

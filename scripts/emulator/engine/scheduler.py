@@ -31,6 +31,14 @@ STOPPED_REASON = "Cancelled since the operation was stopped"
 AccountWork = Callable[[StackSet, Instance], float]
 
 
+def succeeded(stack_set: StackSet, instance: Instance) -> None:
+    instance.succeeded()
+
+
+def failed(stack_set: StackSet, instance: Instance, reason: str) -> None:
+    instance.failed(reason)
+
+
 def submit(stack_set: StackSet, operation: Operation, work: AccountWork,
            on_success: Callable[[StackSet, Instance], None],
            on_failure: Callable[[StackSet, Instance, str], None]) -> None:
