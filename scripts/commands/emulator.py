@@ -8,9 +8,11 @@ from scripts.cli_support import Options, reports_errors
 @click.command()
 @click.option("--port", type=click.IntRange(0, 65535), default=5000, show_default=True,
               help="Port on 127.0.0.1 (0 picks a free one).")
+@click.option("--time-scale", type=float, default=1.0, show_default=True,
+              help="Accepted and ignored until the StackSet engine's simulated time lands.")
 @click.pass_obj
 @reports_errors
-def emulator(opts: Options, port: int) -> None:
+def emulator(opts: Options, port: int, time_scale: float) -> None:
     """Run the local AWS emulator in the foreground until Ctrl-C.
 
     It stands in for the admin account (deployment.yaml) and every environment account, and

@@ -46,6 +46,9 @@ def start(admin_account_id: str, port: int = 0) -> Emulator:
     """Start moto on 127.0.0.1 (a free port by default) with `admin_account_id` as the account
     of unassumed credentials."""
     os.environ.pop("MOTO_ACCOUNT_ID", None)
+    # AWS managed policies exist in every account (AWS's own StackSet execution role template
+    # attaches AdministratorAccess); moto loads them only when asked, ~0.1 s per account.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     from moto.server import ThreadedMotoServer
 

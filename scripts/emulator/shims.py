@@ -19,7 +19,7 @@ def apply(admin_account_id: str) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import resources, stacksets
+    from scripts.emulator import resources, stacks, stacksets
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -29,6 +29,7 @@ def apply(admin_account_id: str) -> None:
     _change_sets_accept_stack_ids()
     resources.register()
     stacksets.apply()
+    stacks.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:
