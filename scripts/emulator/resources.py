@@ -48,7 +48,7 @@ def register() -> None:
     _kms_keys_read_template_shapes()
     for model, delete in _DELETIONS.items():
         model.delete = _already_gone_is_deleted(delete)
-    for model in _TYPES:
+    for model in (*_TYPES, LogGroup):  # a log group deleted by hand must not fail the stack
         model.delete = _already_gone_is_deleted(model.delete)
     parsing.get_model_list.cache_clear()
     parsing.get_name_type_map.cache_clear()

@@ -19,7 +19,7 @@ def apply(admin_account_id: str) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import resources, stacks, stacksets
+    from scripts.emulator import drift, resources, stacks, stacksets
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -30,6 +30,7 @@ def apply(admin_account_id: str) -> None:
     resources.register()
     stacksets.apply()
     stacks.apply()
+    drift.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:

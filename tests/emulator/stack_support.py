@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
@@ -33,6 +34,14 @@ def stack(cfn: Any, template: dict[str, Any], poll: float, **create: Any) -> Ite
         cfn.delete_stack(StackName=stack_id)
         with suppress(WaiterError):  # the test's own assertion is the failure worth reporting
             wait(cfn, "stack_delete_complete", stack_id, poll)
+
+
+def until(check: Callable[[], bool], poll: float, what: str) -> None:
+    """Poll `check` at the cloud's pace until it holds (minutes on AWS, seconds here)."""
+    deadline = time.monotonic() + (900 if poll >= 1 else 30)
+    while not check():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(poll)
 
 
 def error_of(call: Any, **kwargs: Any) -> dict[str, Any]:
