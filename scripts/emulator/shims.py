@@ -19,7 +19,7 @@ def apply(admin_account_id: str) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import drift, resources, stacks, stacksets
+    from scripts.emulator import drift, isolation, resources, stacks, stacksets
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -31,6 +31,7 @@ def apply(admin_account_id: str) -> None:
     stacksets.apply()
     stacks.apply()
     drift.apply()
+    isolation.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:
