@@ -119,7 +119,7 @@ def resource_drifts(stack: Stack) -> list[dict[str, Any]]:
         if actual_live is None:
             drifts.append({**record, "StackResourceDriftStatus": "DELETED"})
             continue
-        expected = parsing.clean_json(declaration.get("Properties", {}), resource_map)
+        expected = _present(parsing.clean_json(declaration.get("Properties", {}), resource_map))
         actual = copy.deepcopy(expected)
         differences = []
         for key, value in actual_live.items():
@@ -135,6 +135,15 @@ def resource_drifts(stack: Stack) -> list[dict[str, Any]]:
                        "ActualProperties": _json(actual), "PropertyDifferences": differences,
                        "StackResourceDriftStatus": "MODIFIED" if differences else "IN_SYNC"})
     return drifts
+
+
+def _present(value: Any) -> Any:
+    """The properties a template sets: `Ref: AWS::NoValue` (None once resolved) sets none."""
+    if isinstance(value, dict):
+        return {k: _present(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_present(v) for v in value if v is not None]
+    return value
 
 
 def _differences(path: str, expected: Any, actual: Any) -> Iterator[dict[str, str]]:

@@ -444,6 +444,9 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) -> None:
+    versioning = props.get("VersioningConfiguration")
+    if versioning:
+        bucket.versioning_status = versioning["Status"]
     rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
     if rules:
         bucket.set_lifecycle([_lifecycle_rule(r) for r in rules])

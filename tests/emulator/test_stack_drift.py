@@ -109,6 +109,7 @@ def test_bucket_versioning_and_alarm_threshold_drift(cloud: Any) -> None:
             "ComparisonOperator": "GreaterThanThreshold"}}}}
     with stack(cloud.cfn, template, cloud.poll_interval()) as stack_id:
         bucket = _physical_id(cloud, stack_id, "Bucket")
+        assert cloud.client("s3").get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
         cloud.client("s3").put_bucket_versioning(
             Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
         cloud.client("cloudwatch").put_metric_alarm(
