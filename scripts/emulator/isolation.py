@@ -45,13 +45,14 @@ def _owner_or_granted(handle: Any, with_key: bool) -> Any:
         owner = s3_backends.bucket_accounts.get(bucket or "")
         operation = self._get_action()
         # CreateBucket on a taken name is answered by moto as AWS does (BucketAlreadyExists).
-        if owner is not None and owner[1] != self.current_account and operation != "CreateBucket":
+        foreign = owner is not None and owner[1] != self.current_account
+        found = s3_backends[owner[1]][owner[0]].buckets.get(bucket) if foreign else None
+        if found is not None and operation != "CreateBucket":
             resource = f"arn:{owner[0]}:s3:::{bucket}"
             if with_key:
                 resource += f"/{self.parse_key_name()}"
-            policy = s3_backends[owner[1]][owner[0]].buckets[bucket].policy
             action = f"s3:{_ACTIONS.get(operation, operation)}"
-            if not granted(policy, action, resource, self.current_account, owner[0]):
+            if not granted(found.policy, action, resource, self.current_account, owner[0]):
                 raise BucketAccessDeniedError(bucket)
         return handle(self, request, full_url)
 
