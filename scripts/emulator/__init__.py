@@ -48,6 +48,9 @@ def start(admin_account_id: str, port: int = 0, time_scale: float | None = None)
     of unassumed credentials. StackSet operations take simulated AWS time multiplied by
     `time_scale` (real seconds per AWS second; see engine.clock)."""
     os.environ.pop("MOTO_ACCOUNT_ID", None)
+    # AWS managed policies exist in every account (AWS's own StackSet execution role template
+    # attaches AdministratorAccess); moto loads them only when asked, ~0.1 s per account.
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     from moto.server import ThreadedMotoServer
 

@@ -43,11 +43,12 @@ def register() -> None:
     _completing(LambdaFunction, _lambda_function)
     _completing(Table, _dynamodb_table)
     _completing(FakeBucket, _s3_bucket)
+    LogGroup.update_from_cloudformation_json = classmethod(_update_log_group)
     _completing(LogGroup, _log_group)
     _kms_keys_read_template_shapes()
     for model, delete in _DELETIONS.items():
         model.delete = _already_gone_is_deleted(delete)
-    for model in _TYPES:
+    for model in (*_TYPES, LogGroup):  # a log group deleted by hand must not fail the stack
         model.delete = _already_gone_is_deleted(model.delete)
     parsing.get_model_list.cache_clear()
     parsing.get_name_type_map.cache_clear()
@@ -443,6 +444,9 @@ def _lifecycle_rule(rule: dict[str, Any]) -> dict[str, Any]:
 
 
 def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) -> None:
+    versioning = props.get("VersioningConfiguration")
+    if versioning:
+        bucket.versioning_status = versioning["Status"]
     rules = props.get("LifecycleConfiguration", {}).get("Rules", [])
     if rules:
         bucket.set_lifecycle([_lifecycle_rule(r) for r in rules])
@@ -455,6 +459,21 @@ def _s3_bucket(bucket: Any, props: dict[str, Any], account: str, region: str) ->
 
 def _log_group(group: Any, props: dict[str, Any], account: str, region: str) -> None:
     group.kms_key_id = props.get("KmsKeyId")
+
+
+def _update_log_group(cls: type, original_resource: Any, new_resource_name: str,
+                      cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+    """moto cannot update a log group. A new LogGroupName replaces it; its other properties
+    (RetentionInDays, KmsKeyId) update in place, as the resource reference says."""
+    props = cloudformation_json.get("Properties", {})
+    if props.get("LogGroupName", original_resource.name) != original_resource.name:
+        created = cls.create_from_cloudformation_json(new_resource_name, cloudformation_json,
+                                                      account_id, region_name)
+        original_resource.delete(account_id, region_name)
+        return created
+    retention = props.get("RetentionInDays")
+    original_resource.set_retention_policy(None if retention is None else int(retention))
+    return original_resource
 
 
 def _kms_keys_read_template_shapes() -> None:

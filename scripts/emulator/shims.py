@@ -22,6 +22,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     if _applied:
         return
     _applied = True
+    from scripts.emulator import drift, isolation, stacks
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -30,6 +31,9 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _unimplemented_actions_answer_like_aws()
     _change_sets_accept_stack_ids()
     resources.register()
+    stacks.apply()
+    drift.apply()
+    isolation.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:

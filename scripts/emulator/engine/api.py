@@ -13,10 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import yaml
-from moto.cloudformation.responses import (
-    CloudFormationResponse,
-    get_template_summary_response_from_template,
-)
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import yaml_tag_constructor
 from moto.core.responses import ActionResult
 
@@ -57,17 +54,12 @@ def install() -> None:
         CloudFormationResponse.RESPONSE_KEY_PATH_TO_TRANSFORMER.pop(key, None)
     for name, handler in HANDLERS.items():
         setattr(CloudFormationResponse, name, handler)
-    original = CloudFormationResponse.get_template_summary
 
-    def get_template_summary(self: CloudFormationResponse) -> ActionResult:
-        """GetTemplateSummary also takes a StackSetName (API reference)."""
-        if not self._get_param("StackSetName"):
-            return original(self)
-        with LOCK:
-            template = _stack_set(self).template
-        return ActionResult(get_template_summary_response_from_template(template))
 
-    CloudFormationResponse.get_template_summary = get_template_summary
+def stack_set_template(self: CloudFormationResponse) -> str:
+    """The template of the request's StackSetName (GetTemplateSummary takes one)."""
+    with LOCK:
+        return _stack_set(self).template
 
 
 # -- request helpers -----------------------------------------------------------------------------

@@ -1,0 +1,161 @@
+"""Plain stacks: no-op updates, template summaries, and resources a DeletionPolicy keeps.
+
+Each test quotes the AWS API reference (botocore's CloudFormation service model) or the
+CloudFormation user guide / template reference for the behaviour it checks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from stack_support import error_of, stack, unique, wait
+
+DAYS = {"Type": "Number", "Default": "7", "AllowedValues": ["7", "14"],
+        "Description": "How long the log group keeps events"}
+
+
+def _log_group_template(**extra: Any) -> dict[str, Any]:
+    return {"Parameters": {"Days": DAYS},
+            "Resources": {"Group": {"Type": "AWS::Logs::LogGroup",
+                                    "Properties": {"RetentionInDays": {"Ref": "Days"}}}, **extra}}
+
+
+def test_update_with_no_changes_is_refused(cloud: Any) -> None:
+    """User guide, "CloudFormation stack updates": "CloudFormation compares the changes you
+    submit with the current state of your stack and updates only the changed resources." With
+    nothing changed (same template, parameter values and tags) AWS refuses the call; the
+    documentation gives no wording, AWS is observed to answer ValidationError "No updates are to
+    be performed." (AWS's own toolkits match it: aws/aws-toolkit-azure-devops#536). Given again,
+    the previous template and value count as the same."""
+    template = _log_group_template()
+    with stack(cloud.cfn, template, cloud.poll_interval(),
+               Parameters=[{"ParameterKey": "Days", "ParameterValue": "14"}]) as stack_id:
+        same_body = error_of(cloud.cfn.update_stack, StackName=stack_id,
+                             TemplateBody=json.dumps(template),
+                             Parameters=[{"ParameterKey": "Days", "ParameterValue": "14"}])
+        previous = error_of(cloud.cfn.update_stack, StackName=stack_id, UsePreviousTemplate=True,
+                            Parameters=[{"ParameterKey": "Days", "UsePreviousValue": True}])
+        for refused in (same_body, previous):
+            assert (refused["Code"], refused["Message"], refused["HTTPStatusCode"]) == \
+                ("ValidationError", "No updates are to be performed.", 400)
+
+
+def test_update_changing_a_parameter_value_is_performed(cloud: Any) -> None:
+    """Parameters: "A list of Parameter structures that specify input parameters for the stack"
+    (UpdateStackInput) — the same template with another value is an update, not a no-op."""
+    with stack(cloud.cfn, _log_group_template(), cloud.poll_interval()) as stack_id:
+        cloud.cfn.update_stack(StackName=stack_id, UsePreviousTemplate=True,
+                               Parameters=[{"ParameterKey": "Days", "ParameterValue": "14"}])
+        wait(cloud.cfn, "stack_update_complete", stack_id, cloud.poll_interval())
+        described = cloud.cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+        assert described["Parameters"] == [{"ParameterKey": "Days", "ParameterValue": "14"}]
+
+
+SUMMARY_TEMPLATE = {
+    "AWSTemplateFormatVersion": "2010-09-09",
+    "Description": "conformance: template summary",
+    "Metadata": {"AWS::CloudFormation::Interface": {
+        "ParameterGroups": [{"Label": {"default": "Logging"}, "Parameters": ["Days", "Secret"]}],
+        "ParameterLabels": {"Days": {"default": "Retention (days)"}}}},
+    "Parameters": {"Days": DAYS, "Secret": {"Type": "String", "NoEcho": True,
+                                             "Description": "never shown"}},
+    "Resources": {
+        "Group": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": {"Ref": "Days"}}},
+        "Role": {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]}}}},
+}
+
+
+def _check_summary(summary: dict[str, Any]) -> None:
+    assert summary["Parameters"] and {p["ParameterKey"]: p for p in summary["Parameters"]} == {
+        "Days": {"ParameterKey": "Days", "DefaultValue": "7", "ParameterType": "Number",
+                 "NoEcho": False, "Description": "How long the log group keeps events",
+                 "ParameterConstraints": {"AllowedValues": ["7", "14"]}},
+        "Secret": {"ParameterKey": "Secret", "ParameterType": "String", "NoEcho": True,
+                   "Description": "never shown", "ParameterConstraints": {}}}
+    assert json.loads(summary["Metadata"]) == SUMMARY_TEMPLATE["Metadata"]
+    assert sorted(summary["ResourceTypes"]) == ["AWS::IAM::Role", "AWS::Logs::LogGroup"]
+    assert summary["Version"] == "2010-09-09"
+    assert summary["Description"] == "conformance: template summary"
+    assert summary["Capabilities"] == ["CAPABILITY_IAM"]
+    assert "AWS::IAM::Role" in summary["CapabilitiesReason"]
+
+
+def test_template_summary_of_a_template(cloud: Any) -> None:
+    """GetTemplateSummary "Returns information about a new or existing template ... useful for
+    viewing parameter information, such as default parameter values and parameter types";
+    Metadata is "The value that's defined for the Metadata property of the template" (where the
+    console reads AWS::CloudFormation::Interface), and Capabilities: "If your template contains
+    IAM resources, you must specify the CAPABILITY_IAM or CAPABILITY_NAMED_IAM value"."""
+    _check_summary(cloud.cfn.get_template_summary(TemplateBody=json.dumps(SUMMARY_TEMPLATE)))
+
+
+def test_template_summary_of_a_stack_and_a_stack_set(cloud: Any) -> None:
+    """"You can use the GetTemplateSummary action when you submit a template, or you can get
+    template information for a StackSet, or a running or deleted stack." (GetTemplateSummary)"""
+    with stack(cloud.cfn, SUMMARY_TEMPLATE, cloud.poll_interval(),
+               Parameters=[{"ParameterKey": "Secret", "ParameterValue": "s3cret"}],
+               Capabilities=["CAPABILITY_IAM"]) as stack_id:
+        _check_summary(cloud.cfn.get_template_summary(StackName=stack_id))
+    _check_summary(cloud.cfn.get_template_summary(StackName=stack_id))  # deleted: by its id
+    name = unique("conformance-summary")
+    cloud.cfn.create_stack_set(StackSetName=name, TemplateBody=json.dumps(SUMMARY_TEMPLATE),
+                               Parameters=[{"ParameterKey": "Secret", "ParameterValue": "s3cret"}],
+                               Capabilities=["CAPABILITY_IAM"], AdministrationRoleARN=cloud.admin_role_arn)
+    try:
+        _check_summary(cloud.cfn.get_template_summary(StackSetName=name))
+    finally:
+        cloud.cfn.delete_stack_set(StackSetName=name)
+
+
+def _retained_group(name: str, policy: str) -> dict[str, Any]:
+    return {"Type": "AWS::Logs::LogGroup", "DeletionPolicy": policy,
+            "Properties": {"LogGroupName": name}}
+
+
+def _group_exists(logs: Any, name: str) -> bool:
+    return any(g["logGroupName"] == name
+               for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"])
+
+
+def test_retained_resource_survives_its_removal_from_the_template(cloud: Any) -> None:
+    """DeletionPolicy (template reference): "This capability also applies to stack update
+    operations that lead to resources being deleted from stacks. For example, if you remove the
+    resource from the stack template, and then update the stack with the template." Both Retain
+    and RetainExceptOnCreate ("behaves like Retain for stack operations, except for the stack
+    operation that initially created the resource") keep it; it only leaves the stack."""
+    logs = cloud.client("logs")
+    kept = {policy: unique(f"/conformance/{policy}") for policy in ("Retain", "RetainExceptOnCreate")}
+    template = _log_group_template(**{p: _retained_group(n, p) for p, n in kept.items()})
+    try:
+        with stack(cloud.cfn, template, cloud.poll_interval()) as stack_id:
+            cloud.cfn.update_stack(StackName=stack_id, TemplateBody=json.dumps(_log_group_template()))
+            wait(cloud.cfn, "stack_update_complete", stack_id, cloud.poll_interval())
+            resources = cloud.cfn.list_stack_resources(StackName=stack_id)["StackResourceSummaries"]
+            assert [r["LogicalResourceId"] for r in resources] == ["Group"]
+            assert all(_group_exists(logs, name) for name in kept.values())
+    finally:
+        for name in kept.values():
+            if _group_exists(logs, name):
+                logs.delete_log_group(logGroupName=name)
+
+
+def test_retained_resource_survives_stack_deletion(cloud: Any) -> None:
+    """DeletionPolicy Retain: "To keep a resource when its stack is deleted, specify Retain for
+    that resource." while the stack's other resources are deleted with it."""
+    logs = cloud.client("logs")
+    name = unique("/conformance/retained")
+    template = {"Resources": {"Kept": _retained_group(name, "Retain"),
+                              "Gone": {"Type": "AWS::Logs::LogGroup",
+                                       "Properties": {"LogGroupName": f"{name}-gone"}}}}
+    try:
+        with stack(cloud.cfn, template, cloud.poll_interval()):
+            pass
+        assert _group_exists(logs, name)
+        assert not _group_exists(logs, f"{name}-gone")
+    finally:
+        if _group_exists(logs, name):
+            logs.delete_log_group(logGroupName=name)
