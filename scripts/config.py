@@ -214,6 +214,9 @@ def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
         line = f"line {key_node.start_mark.line + 1}"
         if key_node.tag == MERGE_TAG:
             raise ConfigError(f"{line}: <<: YAML merge keys are not supported; write the keys out")
+        if not isinstance(key_node, yaml.ScalarNode):
+            kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            raise ConfigError(f"{line}: {kind} as a key: keys must be text on one line")
         key = loader.construct_object(key_node)
         if not isinstance(key, str) or CONTROL.search(key):
             raise ConfigError(f"{line}: {_short(key)}: keys must be text on one line")

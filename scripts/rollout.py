@@ -129,8 +129,9 @@ class StackSetResult:
 class Rollout:
     def __init__(self, config: Config, aws: Aws, build_dir: Path, progress: Progress,
                  timeout: float, lambdas_dir: Path = ROOT / "lambdas",
-                 revision: str | None = None) -> None:
+                 revision: str | None = None, keep_build: bool = False) -> None:
         self.config = config
+        self.keep_build = keep_build  # deploy keeps build/ in step; plan, status, drift do not
         self.aws = aws
         self.build_dir = build_dir
         self.lambdas_dir = lambdas_dir
@@ -149,14 +150,14 @@ class Rollout:
 
     # -- inputs ------------------------------------------------------------------------------
 
-    def templates(self, write: bool = False) -> dict[str, dict[str, Any]]:
-        """Render the sources in memory and return the StackSet templates; with `write` (deploy),
-        also keep build/ in step. plan, status and drift write nothing."""
+    def templates(self) -> dict[str, dict[str, Any]]:
+        """Render the sources in memory and return the StackSet templates; with `keep_build`
+        (deploy), also keep build/ in step. plan, status and drift write nothing."""
         from scripts.build import write as write_files
         from templates_py import STACKSET_TEMPLATES
 
         files = render(self.config)
-        if write:
+        if self.keep_build:
             write_files(self.build_dir, files)
         return {name: json.loads(files[template_path(name)]) for name in STACKSET_TEMPLATES}
 
@@ -179,7 +180,7 @@ class Rollout:
 
     def desired(self, environments: list[Environment], upload: bool) -> list[DesiredStackSet]:
         description = f"Payment platform {project_version()} (git {self.revision})"
-        return desired_stack_sets(self.config, environments, self.templates(write=upload),
+        return desired_stack_sets(self.config, environments, self.templates(),
                                   self.code_parameters(upload), description)
 
     # -- plan and deploy -----------------------------------------------------------------------

@@ -7,6 +7,9 @@ destroy, status), and every botocore session made during a test fails on any req
 
 from __future__ import annotations
 
+import os
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +82,15 @@ EDITS = [
      "operation_preferences.max_concurrent_percentage: 101 is greater than the maximum of 100"),
     ("deployment", "permission_model", "YOLO", "permission_model: 'YOLO' is not one of"),
     ("deployment", "admin_account_id", "abc", "admin_account_id: 'abc' does not match"),
+    # issue 16: integers are integers, strings are matched whole and on one line
+    ("dev", "lambda.memory_mb", 512.0, "lambda.memory_mb: 512.0 is not an integer"),
+    ("deployment", "operation_preferences.failure_tolerance_count", 0.0,
+     "operation_preferences.failure_tolerance_count: 0.0 is not an integer"),
+    ("prod", "account_id", "345678901234\n", "account_id: '345678901234\\n' contains a line break"),
+    ("dev", "region", "us-east-1\n", "region: 'us-east-1\\n' contains a line break"),
+    ("dev", "tags.cost_center", "dev\tpayments", "tags.cost_center: 'dev\\tpayments' contains"),
+    ("dev", "edge.domain", "dev.api.example.com\n", "edge.domain: 'dev.api.example.com\\n' contains"),
+    ("dev", "region", "xus-east-1", "region: 'xus-east-1' does not match"),
 ]
 
 RAW = [  # whole-file contents of dev.yaml
@@ -88,6 +100,38 @@ RAW = [  # whole-file contents of dev.yaml
     (b"region: us-east-1\nregion: eu-west-1\n", "line 2: region: duplicate key"),
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\xff\xd8", "not UTF-8 text"),
     (b"# padding\n" * 200_000, "larger than 1 MiB"),
+    (b"a: &a [x, x]\nb: &b [*a, *a]\nc:\n  <<: *a\n", "line 4: <<: YAML merge keys are not supported"),
+    (b"x:\n  <<: {account_id: '123456789012'}\n", "line 2: <<: YAML merge keys are not supported"),
+    (b"[" * 100 + b"]" * 100, "line 1: nested more than 32 levels deep"),
+    (b"? [a, b]\n: 1\n", "line 1: a list as a key: keys must be text on one line"),
+    (b"1: one\n", "line 1: 1: keys must be text on one line"),
+    (b"\"a\\nb\": 1\n", "line 1: 'a\\nb': keys must be text on one line"),
+    (b"x: !!python/object/apply:os.system [true]\n", "not valid YAML"),
+    (b"\xef\xbb\xbf\x00\x00", "not valid YAML"),
+]
+
+
+def alias_bomb(levels: int = 30, width: int = 9) -> bytes:
+    """Billion laughs: each anchor is a list of `width` aliases of the one before; a few hundred
+    bytes that stand for width**levels values."""
+    lines = [f"a0: &a0 [{', '.join(['lol'] * width)}]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * width)}]" for i in range(1, levels)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+def nested_aliases(depth: int = 60) -> bytes:
+    """Aliases used as keys' values deep inside each other, just under 1 MiB with padding."""
+    body = b"a: &a {k: v}\n" + b"".join(f"b{i}: *a\n".encode() for i in range(30_000))
+    return body + b"#" * ((1 << 20) - len(body) - 1) + b"\n"
+
+
+HOSTILE = [  # whole-file contents of dev.yaml that must be refused quickly in bounded memory
+    (alias_bomb(), "line 5: more than 20000 values once aliases are expanded"),
+    (alias_bomb(levels=200, width=2), "more than 20000 values once aliases are expanded"),
+    (nested_aliases(), "more than 20000 values once aliases are expanded"),
+    (b"a: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested more than 32 levels deep"),
+    (b"a: " + b"{b: " * 5000 + b"1" + b"}" * 5000 + b"\n", "nested more than 32 levels deep"),
+    (b"- x\n" * 100_000, "more than 20000 values"),
 ]
 
 COMMANDS = [("deploy", "--all"), ("plan", "--all"), ("status",), ("destroy", "dev", "--yes")]
@@ -188,3 +232,108 @@ def test_mutated_files_are_accepted_or_refused_in_one_line(
             assert one_line(result.output).startswith(f"error: {path}: ")
     finally:
         path.write_text(original)
+
+
+# -- issue 16: hostile files, bounded; special files; ambiguous folders ------------------------
+
+SECOND = 1.0
+
+
+def timed_run(params: Path, tmp_path: Path, *args: str) -> tuple[int, str, float]:
+    started = time.monotonic()
+    code, output = run(params, tmp_path, *args)
+    return code, output, time.monotonic() - started
+
+
+@pytest.mark.parametrize(("content", "expected"), HOSTILE, ids=lambda v: str(v)[:20])
+def test_hostile_yaml_is_refused_quickly(params: Path, tmp_path: Path, content: bytes,
+                                         expected: str) -> None:
+    assert len(content) <= 1 << 20
+    (params / "dev.yaml").write_bytes(content)
+    code, output, elapsed = timed_run(params, tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {params / 'dev.yaml'}: ")
+    assert expected in output
+    assert elapsed < SECOND, elapsed
+
+
+def _dev_zero(path: Path) -> None:
+    path.symlink_to("/dev/zero")
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name)
+
+
+def _dangling(path: Path) -> None:
+    path.symlink_to("nowhere.yaml")
+
+
+def _socket(path: Path) -> None:
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(path))
+    sock.close()
+
+
+SPECIAL = [
+    (_dev_zero, "not a regular file (a character device)"),
+    (_fifo, "not a regular file (a FIFO)"),
+    (_directory, "not a regular file (a directory)"),
+    (_loop, "cannot read: Too many levels of symbolic links"),
+    (_dangling, "no such file"),
+    (_socket, "cannot read: No such device or address"),
+]
+
+
+@pytest.mark.parametrize(("make", "expected"), SPECIAL, ids=lambda v: getattr(v, "__name__", "")[1:])
+@pytest.mark.parametrize("name", ["dev.yaml", "deployment.yaml"])
+def test_only_regular_files_are_read(params: Path, tmp_path: Path, make: Any, expected: str,
+                                     name: str) -> None:
+    (params / name).unlink()
+    make(params / name)
+    code, output, elapsed = timed_run(params, tmp_path, "plan", "--all")
+    assert code == 2
+    assert one_line(output) == f"error: {params / name}: {expected}"
+    assert elapsed < SECOND, elapsed
+
+
+@pytest.mark.parametrize(("name", "expected"), [
+    ("dev.yml", "dev.yml: ambiguous beside dev.yaml: only dev.yaml is read"),
+    ("Prod.yaml", "Prod.yaml: ambiguous beside prod.yaml: only prod.yaml is read"),
+    ("deployment.YML", "deployment.YML: ambiguous beside deployment.yaml"),
+    ("qa.yml", "qa.yml: unknown environment 'qa'"),
+    ("notes.txt", "notes.txt: unknown file: "),
+    ("old", "old: unknown file: "),
+])
+def test_ambiguous_and_unknown_files_are_reported(params: Path, tmp_path: Path, name: str,
+                                                  expected: str) -> None:
+    target = params / name
+    if name == "old":
+        target.mkdir()
+    else:
+        target.write_text((params / "dev.yaml").read_text())
+    code, output = run(params, tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {params}/{expected}")
+
+
+def test_dotfiles_in_params_are_ignored(params: Path, tmp_path: Path) -> None:
+    (params / ".dev.yaml.swp").write_bytes(b"\x00\x01")
+    code, output = run(params, tmp_path, "build")
+    assert code == 0, output
+
+
+def test_params_dir_that_is_a_file(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    code, output = run(tmp_path / "file", tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith("error: Invalid value for '--params-dir': ")
+    assert "is a file" in output

@@ -57,14 +57,18 @@ def make_aws(opts: Any, config: Config) -> Any:
                endpoint_url=check_endpoint(opts.endpoint_url))
 
 
-def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT) -> Any:
+def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT,
+                 keep_build: bool = False) -> Any:
+    """The rollout for these options; only deploy passes `keep_build` (writes build/)."""
     from scripts.progress import Progress
-    from scripts.rollout import Rollout
+    from scripts.provenance import revision
+    from scripts.rollout import ROOT, Rollout
 
     aws = make_aws(opts, config)
     aws.config()  # AWS_MAX_ATTEMPTS and AWS_RETRY_MODE are checked before anything is sent
     progress = Progress(config.account_names(), tty=None if opts.color else False)
-    return Rollout(config, aws, opts.build_dir, progress, timeout)
+    return Rollout(config, aws, opts.build_dir, progress, timeout,
+                   revision=revision(ROOT, opts.params_dir), keep_build=keep_build)
 
 
 def emit(opts: Any, data: Any, text: str | None) -> None:

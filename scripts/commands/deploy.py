@@ -71,7 +71,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
         config, selected = select(opts, environments, all_)
         if require_clean:
             refuse_uncommitted(opts)
-        rollout = make_rollout(opts, config, timeout)
+        rollout = make_rollout(opts, config, timeout, keep_build=True)
         results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
     except Detached as err:
         try:
