@@ -113,7 +113,7 @@ def resolve_environment(name: str) -> str:
     try:
         return ALIASES[name.strip().lower()]
     except KeyError:
-        raise ConfigError(f"unknown environment '{name}': expected one of "
+        raise ConfigError(f"unknown environment {name!r}: expected one of "
                           f"{', '.join(sorted(ALIASES))}") from None
 
 
@@ -306,8 +306,15 @@ def _fullmatch(validator: Any, pattern: str, instance: Any, _: dict[str, Any]) -
         yield ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _strict_enum(validator: Any, allowed: list[Any], instance: Any, _: dict[str, Any]) -> Iterator[
+        ValidationError]:
+    """One of `allowed`, with its type: 30.0 is not the 30 that CloudWatch allows, nor 1 True."""
+    if not any(type(instance) is type(value) and instance == value for value in allowed):
+        yield ValidationError(f"{instance!r} is not one of {allowed!r}")
+
+
 Validator = validators.extend(
-    Draft202012Validator, validators={"pattern": _fullmatch},
+    Draft202012Validator, validators={"pattern": _fullmatch, "enum": _strict_enum},
     type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
 
 

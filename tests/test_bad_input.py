@@ -8,6 +8,7 @@ destroy, status), and every botocore session made during a test fails on any req
 from __future__ import annotations
 
 import os
+import re
 import socket
 import time
 from collections.abc import Iterator
@@ -23,6 +24,8 @@ from hypothesis import strategies as st
 from paramfiles import edit
 
 from scripts.cli import cli
+from scripts.config import ALIASES
+from scripts.config import REGION as REGION_SCHEMA
 
 UNREACHABLE = "http://127.0.0.1:9"  # never contacted: the hook fails first
 
@@ -337,3 +340,223 @@ def test_params_dir_that_is_a_file(tmp_path: Path) -> None:
     assert code == 2
     assert one_line(output).startswith("error: Invalid value for '--params-dir': ")
     assert "is a file" in output
+
+
+# -- issue 16: the argument space --------------------------------------------------------------
+
+@pytest.mark.parametrize(("args", "env", "expected"), [
+    (("status", "--endpoint-url", "not a url"), {}, "error: --endpoint-url: 'not a url' is not a URL"),
+    (("plan", "--all", "--endpoint-url", "http://host:port"), {}, "error: --endpoint-url: "),
+    (("deploy", "--all", "--endpoint-url", "ftp://127.0.0.1"), {}, "error: --endpoint-url: "),
+    (("status",), {"AWS_MAX_ATTEMPTS": "abc"}, "error: AWS_MAX_ATTEMPTS: 'abc' is not a whole number"),
+    (("deploy", "dev"), {"AWS_MAX_ATTEMPTS": "0"}, "error: AWS_MAX_ATTEMPTS: '0'"),
+    (("plan", "dev"), {"AWS_RETRY_MODE": "yolo"}, "error: AWS_RETRY_MODE: 'yolo' is not one of"),
+    (("bootstrap",), {"AWS_MAX_ATTEMPTS": "1.5"}, "error: AWS_MAX_ATTEMPTS: '1.5'"),
+    (("status", "--region", "us east 1"), {}, "error: --region: 'us east 1' is not an AWS region"),
+    (("deploy", "dev", "--region", "mars"), {}, "error: --region: 'mars' is not an AWS region"),
+    (("drift", "dev"), {"AWS_REGION": "Moon-1"}, "error: --region: 'Moon-1'"),
+    (("plan", "dev", "--profile", "nobody"), {}, "error: --profile: The config profile (nobody)"),
+    (("manifest", "dev"), {"AWS_PROFILE": "nobody"}, "error: --profile: The config profile (nobody)"),
+    (("deploy", "nope", "--bogus"), {}, "error: No such option '--bogus'"),
+    (("plan", "dev", "--output", "yaml"), {}, "error: Invalid value for '--output'"),
+    (("plan", "qa\nprod"), {}, "error: unknown environment 'qa\\nprod'"),
+    (("frobnicate",), {}, "error: No such command 'frobnicate'"),
+])
+def test_bad_options_and_variables(params: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   args: tuple[str, ...], env: dict[str, str], expected: str) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    code, output, elapsed = timed_run(params, tmp_path, *args)
+    assert code == 2, output
+    assert one_line(output).startswith(expected)
+    assert elapsed < SECOND
+
+
+@pytest.mark.parametrize(("answer", "expected"), [("n\n", "not confirmed"), ("", "no answer")])
+def test_an_unconfirmed_destroy_is_a_usage_error(params: Path, tmp_path: Path, answer: str,
+                                                  expected: str) -> None:
+    result = CliRunner().invoke(cli, ["--endpoint-url", UNREACHABLE, "--params-dir", str(params),
+                                      "destroy", "dev"], input=answer)
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1].startswith(f"error: {expected}")
+
+
+def test_prod_destroy_with_the_wrong_name_typed(params: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--endpoint-url", UNREACHABLE, "--params-dir", str(params),
+                                      "destroy", "prod"], input="staging\n")
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines()[-1] == \
+        "error: confirmation did not match; nothing was changed"
+
+
+def test_detailed_exitcode_never_says_changes_for_an_error(params: Path, tmp_path: Path) -> None:
+    """As Terraform: with --detailed-exitcode, 2 means changes, so every error is 1."""
+    for args in (("plan", "qa", "--detailed-exitcode"),
+                 ("plan", "--detailed-exitcode", "dev", "--output", "yaml"),
+                 ("plan", "dev", "--detailed-exitcode", "--region", "mars")):
+        code, output = run(params, tmp_path, *args)
+        assert code == 1, (args, output)
+        assert one_line(output).startswith("error: ")
+    edit(params / "dev.yaml", "lambda.memory_mb", 512.0)
+    code, output = run(params, tmp_path, "plan", "dev", "--detailed-exitcode")
+    assert (code, one_line(output)) == (1, f"error: {params / 'dev.yaml'}: lambda.memory_mb: 512.0 "
+                                           "is not an integer")
+
+
+@pytest.mark.parametrize("where", ["file in the way", "file as parent"])
+def test_a_build_dir_that_cannot_be_created(params: Path, tmp_path: Path, where: str) -> None:
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a folder")
+    build_dir = blocker if where == "file in the way" else blocker / "build"
+    code, output = run(params, tmp_path, "deploy", "--all", "--build-dir", str(build_dir))
+    assert code == 2
+    assert one_line(output) == (
+        f"error: Invalid value for '--build-dir': Directory '{build_dir}' is a file. "
+        "(see 'cli deploy --help')" if where == "file in the way" else
+        f"error: {build_dir}/templates: cannot write: Not a directory")
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
+def test_a_read_only_build_dir(params: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ro"
+    (out / "templates").mkdir(parents=True)
+    (out / "templates").chmod(0o500)
+    try:
+        code, output = run(params, tmp_path, "build", "--build-dir", str(out))
+    finally:
+        (out / "templates").chmod(0o700)
+    assert code == 2
+    assert one_line(output).startswith(f"error: {out}/templates/")
+    assert output.rstrip().endswith("cannot write: Permission denied")
+
+
+def test_a_write_refused_by_the_filesystem(params: Path, tmp_path: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    """What a read-only build/ does (root ignores permissions, so the refusal is simulated)."""
+    def refuse(self: Path, data: bytes) -> int:
+        raise PermissionError(13, "Permission denied", str(self))
+
+    monkeypatch.setattr(Path, "write_bytes", refuse)
+    code, output = run(params, tmp_path, "deploy", "--all")
+    assert code == 2
+    assert one_line(output).startswith(f"error: {tmp_path / 'out'}/templates/")
+    assert output.rstrip().endswith(": cannot write: Permission denied")
+
+
+SAVED = [  # build/state/pending-operation.json as a crash, an editor or a disk left it
+    b"", b"\x00\xff\xfe binary", b"{", b"[]", b"null", b"42", b'"a string"',
+    b'{"stack_set": 1, "operation_id": 2}', b'{"stack_set": "payment-platform"}',
+    b'{"stack_set": "payment platform", "operation_id": "x"}',
+    b'{"stack_set": "p", "operation_id": "-starts-with-hyphen"}',
+    b'{"stack_set": "p", "operation_id": "' + b"x" * 200 + b'"}',
+    b"[" * 100_000, b"{}" + b" " * 10_000,
+]
+
+
+@pytest.mark.parametrize("content", SAVED, ids=lambda v: repr(v[:16]))
+def test_a_damaged_saved_operation(params: Path, tmp_path: Path, content: bytes) -> None:
+    state = tmp_path / "out" / "state"
+    state.mkdir(parents=True)
+    (state / "pending-operation.json").write_bytes(content)
+    code, output, elapsed = timed_run(params, tmp_path, "deploy", "--resume")
+    assert code == 2
+    assert one_line(output).startswith("error: --resume: ")
+    assert elapsed < SECOND
+
+
+def test_a_saved_operation_that_is_not_a_file(params: Path, tmp_path: Path) -> None:
+    (tmp_path / "out" / "state" / "pending-operation.json").mkdir(parents=True)
+    code, output = run(params, tmp_path, "deploy", "--resume")
+    assert (code, one_line(output)) == (2, f"error: --resume: {tmp_path}/out/state/"
+                                           "pending-operation.json: not a regular file (a "
+                                           "directory); give STACKSET:OPERATION")
+
+
+def test_require_clean_refuses_parameter_files_outside_the_checkout(params: Path,
+                                                                   tmp_path: Path) -> None:
+    code, output = run(params, tmp_path, "deploy", "--all", "--require-clean")
+    assert code == 2
+    assert one_line(output) == (f"error: --require-clean: uncommitted changes in {params} "
+                                "(parameter files outside the git checkout); commit them (or "
+                                "drop --require-clean); nothing was sent")
+
+
+# -- property tests: any hostile value anywhere, any bad argument anywhere ---------------------
+
+HOSTILE_VALUES = st.one_of(
+    st.floats(),  # 512.0 for 512, nan, inf: no setting takes a float
+    st.integers(-10**6, 10**6).map(float),
+    st.text(max_size=20).map(lambda t: t + "\n"),  # a trailing newline after anything
+    st.text(alphabet=st.characters(max_codepoint=0x1f), min_size=1, max_size=5),
+    st.lists(st.floats(), min_size=1, max_size=3),
+    st.dictionaries(st.integers(), st.integers(), min_size=1, max_size=2),  # keys that are not text
+)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(file=st.sampled_from(["dev", "staging", "prod", "deployment"]), data=st.data(),
+       value=HOSTILE_VALUES, command=st.sampled_from(COMMANDS))
+def test_any_hostile_value_anywhere_is_refused_in_one_line(
+        params: Path, tmp_path: Path, file: str, data: st.DataObject, value: Any,
+        command: tuple[str, ...]) -> None:
+    """Property: whichever setting of whichever file holds a hostile value, the command that
+    would call AWS stops with exit 2, one line naming that file, no request, within a second."""
+    path = params / f"{file}.yaml"
+    original = path.read_text()
+    try:
+        document = yaml.safe_load(original)
+        where = data.draw(st.sampled_from(_paths(document)))
+        node = document
+        for part in where[:-1]:
+            node = node[part]
+        node[where[-1]] = value
+        path.write_text(yaml.safe_dump(document))
+        code, output, elapsed = timed_run(params, tmp_path, *command)
+        assert code == 2, output
+        assert one_line(output).startswith(f"error: {path}: ")
+        assert elapsed < SECOND, elapsed
+    finally:
+        path.write_text(original)
+
+
+NOT_DASH = st.text(max_size=20).filter(lambda t: not t.startswith("-"))
+BAD_ARGUMENTS = st.one_of(
+    st.tuples(st.just("--region"), NOT_DASH.filter(lambda t: not re.fullmatch(REGION, t))),
+    st.tuples(st.just("--endpoint-url"), NOT_DASH.filter(lambda t: "://" not in t)),
+    st.tuples(st.just("--output"), NOT_DASH.filter(lambda t: t not in ("text", "json"))),
+    st.tuples(st.just("--params-dir"), st.just("/nonexistent/params")),
+    st.tuples(st.from_regex(r"--[a-z][a-z-]{2,12}", fullmatch=True).filter(
+        lambda t: t not in KNOWN_OPTIONS)),
+    st.tuples(NOT_DASH.filter(lambda t: t.strip().lower() not in ALIASES)),  # an environment
+)
+REGION = REGION_SCHEMA["pattern"]
+KNOWN_OPTIONS = {"--all", "--region", "--endpoint-url", "--output", "--params-dir", "--build-dir",
+                 "--profile", "--debug", "--no-color", "--help", "--yes", "--timeout",
+                 "--manifests", "--no-manifests", "--allow-data-loss", "--strategy", "--resume",
+                 "--require-clean", "--exact", "--detailed-exitcode", "--confirm-environment",
+                 "--version", "--via-role"}
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(["deploy", "plan", "status", "drift", "manifest", "destroy"]),
+       bad=BAD_ARGUMENTS, before=st.booleans(), data=st.data())
+def test_any_bad_argument_anywhere_is_refused_in_one_line(
+        params: Path, tmp_path: Path, command: str, bad: tuple[str, ...], before: bool,
+        data: st.DataObject) -> None:
+    """Property: a bad option value, unknown option or unknown environment, before or after the
+    subcommand, among good arguments: exit 2, one line, no request, within a second."""
+    good = ["dev"] if command == "destroy" else data.draw(
+        st.sampled_from([["dev"], ["--all"], ["dev", "prod"]]))
+    if len(bad) == 1 and not bad[0].startswith("-"):  # an environment name
+        args = [command, *([] if command == "destroy" else good), *bad]
+        if command == "destroy":
+            args = [command, *bad]
+    else:
+        args = [*bad, command, *good] if before else [command, *good, *bad]
+    if command == "destroy":
+        args.append("--yes")
+    code, output, elapsed = timed_run(params, tmp_path, *args)
+    assert code == 2, (args, output)
+    assert len(output.strip().splitlines()) == 1, (args, output)
+    assert output.startswith("error: "), (args, output)
+    assert elapsed < SECOND, elapsed

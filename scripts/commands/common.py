@@ -53,7 +53,8 @@ def make_aws(opts: Any, config: Config) -> Any:
     """The AWS layer for these options, checked first: a mistake is exit 2 with no request."""
     from scripts.aws import Aws
 
-    return Aws(region=check_region(opts.region or config.deployment.region), profile=opts.profile,
+    region = config.deployment.region if opts.region is None else opts.region
+    return Aws(region=check_region(region), profile=opts.profile,
                endpoint_url=check_endpoint(opts.endpoint_url))
 
 
