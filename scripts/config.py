@@ -36,8 +36,8 @@ ALIASES = {"dev": "dev", "development": "dev", "staging": "staging", "stg": "sta
 DEPLOYMENT_FILE = "deployment.yaml"
 MAX_FILE_BYTES = 1 << 20
 # A parameter file has a few dozen nodes (additional_account_ids may list up to 2000 accounts);
-# anchors and aliases count once per use, so an alias bomb stops long before it costs memory.
-MAX_NODES = 20_000
+# an alias counts as every node it stands for, so an alias bomb stops before it costs memory.
+MAX_NODES = 5_000
 MAX_DEPTH = 32
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 MAX_MESSAGE = 300
@@ -185,8 +185,8 @@ class _StrictLoader(yaml.SafeLoader):
         self._nodes += count
         if self._nodes > MAX_NODES:
             line = f"line {mark.line + 1}: " if mark else ""
-            raise ConfigError(f"{line}more than {MAX_NODES} values once aliases are expanded; "
-                              "not a parameter file")
+            raise ConfigError(f"{line}more than {MAX_NODES} values (an alias counts as all it "
+                              "stands for); not a parameter file")
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
         mark = self.peek_event().start_mark
@@ -254,7 +254,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         except OSError as err:
             raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
     if len(data) > limit:
-        raise ConfigError(f"{path}: larger than {_size(limit)}; not a parameter file")
+        raise ConfigError(f"{path}: larger than {_size(limit)}")
     return data
 
 
