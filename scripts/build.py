@@ -49,7 +49,7 @@ def read_template(out_dir: Path, name: str) -> dict[str, Any]:
     """A built template, or a ConfigError saying it is missing or damaged and what to run."""
     path = out_dir / template_path(name)
     try:
-        document = json.loads(read_bytes(path, MAX_BUILT_BYTES).decode("utf-8"))
+        document = json.loads(read_bytes(path, MAX_BUILT_BYTES, too_large="").decode("utf-8"))
     except ConfigError as err:
         raise ConfigError(f"{err}; run `payctl build`") from None
     except (UnicodeDecodeError, ValueError, RecursionError):
@@ -82,7 +82,7 @@ def write(out_dir: Path, files: dict[str, str]) -> list[Path]:
 def _current(path: Path) -> bytes | None:
     """What a built file holds now, or None if it is missing or unreadable as a regular file."""
     try:
-        return read_bytes(path, MAX_BUILT_BYTES)
+        return read_bytes(path, MAX_BUILT_BYTES, too_large="")
     except ConfigError:
         return None
 

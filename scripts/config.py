@@ -234,7 +234,8 @@ def _short(value: Any, limit: int = 40) -> str:
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
-def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES,
+               too_large: str = "; not a parameter file") -> bytes:
     """The bytes of the regular file at `path` (symlinks followed, as the kernel bounds them), at
     most `limit` of them, or a ConfigError naming the file. Opened without blocking and checked
     after opening, so a FIFO, a device such as /dev/zero or a directory is refused, never read."""
@@ -254,7 +255,7 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
         except OSError as err:
             raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
     if len(data) > limit:
-        raise ConfigError(f"{path}: larger than {_size(limit)}")
+        raise ConfigError(f"{path}: larger than {_size(limit)}{too_large}")
     return data
 
 

@@ -50,7 +50,7 @@ def parse(data: bytes) -> tuple[str, str] | None:
 def load(build_dir: Path) -> tuple[str, str]:
     source = path(build_dir)
     try:
-        data = read_bytes(source, MAX_BYTES)
+        data = read_bytes(source, MAX_BYTES, too_large="")
     except ConfigError as err:
         if "no such file" not in str(err):
             raise ConfigError(f"--resume: {err}; give STACKSET:OPERATION") from None
