@@ -18,10 +18,11 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 
-from scripts.errors import DeploymentError
+from scripts.errors import ConfigError, DeploymentError
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "AssumeRole")
 RETRY_MODE = "adaptive"
+RETRY_MODES = ("legacy", "standard", "adaptive")
 MAX_ATTEMPTS = 10
 SESSION_NAME = "payctl"
 
@@ -46,14 +47,19 @@ class Aws:
             try:
                 self._session = boto3.Session(profile_name=self.profile, region_name=self.region)
             except botocore.exceptions.ProfileNotFound as err:
-                raise DeploymentError(f"--profile: {err}") from None
+                raise ConfigError(f"--profile: {err}") from None
         return self._session
 
     def config(self) -> botocore.config.Config:
         """botocore retries throttling and transient errors; AWS_RETRY_MODE and AWS_MAX_ATTEMPTS
         override the defaults, as for every AWS SDK."""
-        retries = {"mode": os.environ.get("AWS_RETRY_MODE", RETRY_MODE),
-                   "max_attempts": int(os.environ.get("AWS_MAX_ATTEMPTS", MAX_ATTEMPTS))}
+        mode = os.environ.get("AWS_RETRY_MODE", RETRY_MODE)
+        attempts = os.environ.get("AWS_MAX_ATTEMPTS", str(MAX_ATTEMPTS))
+        if mode not in RETRY_MODES:
+            raise ConfigError(f"AWS_RETRY_MODE: {mode!r} is not one of {', '.join(RETRY_MODES)}")
+        if not attempts.strip().isdigit() or int(attempts) < 1:
+            raise ConfigError(f"AWS_MAX_ATTEMPTS: {attempts!r} is not a whole number of at least 1")
+        retries = {"mode": mode, "max_attempts": int(attempts)}
         return botocore.config.Config(
             retries=retries,
             max_pool_connections=32, user_agent_extra="payctl")

@@ -8,14 +8,18 @@ will ship.
 from __future__ import annotations
 
 import json
+import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from scripts.config import Config
+from scripts.config import Config, read_bytes
+from scripts.errors import ConfigError
 from templates_py import BOOTSTRAP_TEMPLATES, STACKSET_TEMPLATES
 
 TEMPLATES_DIR = "templates"
 PARAMETERS_DIR = "parameters"
+MAX_BUILT_BYTES = 16 << 20  # larger than any template CloudFormation accepts (1 MB via S3)
 
 
 def to_text(document: Any) -> str:
@@ -41,18 +45,59 @@ def render(config: Config) -> dict[str, str]:
     return files
 
 
+def read_template(out_dir: Path, name: str) -> dict[str, Any]:
+    """A built template, or a ConfigError saying it is missing or damaged and what to run."""
+    path = out_dir / template_path(name)
+    try:
+        document = json.loads(read_bytes(path, MAX_BUILT_BYTES, too_large="").decode("utf-8"))
+    except ConfigError as err:
+        raise ConfigError(f"{err}; run `payctl build`") from None
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        document = None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{path}: not a built template (damaged?); run `payctl build`")
+    return document
+
+
 def write(out_dir: Path, files: dict[str, str]) -> list[Path]:
-    """Write only files whose content changed, and remove generated files no longer produced."""
+    """Write only files whose content changed, and remove generated files no longer produced.
+
+    A built file that is corrupt, binary or not a file at all is simply rewritten (it is
+    generated); one that cannot be written is a ConfigError naming it and the reason."""
     changed = []
     for rel, text in files.items():
         path = out_dir / rel
-        if not path.exists() or path.read_text() != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        data = text.encode()
+        if _current(path) != data:
+            _replace(path, data)
             changed.append(path)
     for sub in (TEMPLATES_DIR, PARAMETERS_DIR):
         for stale in sorted((out_dir / sub).rglob("*.json")):
             if stale.relative_to(out_dir).as_posix() not in files:
-                stale.unlink()
+                _attempt(stale, stale.unlink)
                 changed.append(stale)
     return changed
+
+
+def _current(path: Path) -> bytes | None:
+    """What a built file holds now, or None if it is missing or unreadable as a regular file."""
+    try:
+        return read_bytes(path, MAX_BUILT_BYTES, too_large="")
+    except ConfigError:
+        return None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write `data` to `path` through a temporary file, so no reader sees half a template."""
+    _attempt(path.parent, lambda: path.parent.mkdir(parents=True, exist_ok=True))
+    if path.is_dir() and not path.is_symlink():
+        raise ConfigError(f"{path}: cannot write: a directory is in the way")
+    partial = path.with_name(f".{path.name}.partial")
+    _attempt(path, lambda: (partial.write_bytes(data), os.replace(partial, path)))
+
+
+def _attempt(path: Path, action: Callable[[], object]) -> None:
+    try:
+        action()
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot write: {err.strerror or err}") from None

@@ -1,8 +1,8 @@
 """`payctl`: the command-line face of the project; a thin layer over the library in scripts/.
 
-Global options follow the AWS CLI's names and fall back to the usual environment variables and
-credentials chain. Library errors become one line on stderr and an exit code here, nowhere else:
-0 success, 1 deployment failure, 2 usage or input error.
+Global options follow the AWS CLI's names, are accepted before or after the subcommand, and fall
+back to the usual environment variables and credentials chain. Errors become one line on stderr
+and a documented exit code in scripts/cli_support.py, nowhere else.
 """
 
 from __future__ import annotations
@@ -11,38 +11,42 @@ from pathlib import Path
 
 import click
 
-from scripts.cli_support import ROOT, Options
+from scripts.cli_support import Boundary, group_options, make_options
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("--params-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=ROOT / "params", show_default="params/",
-              help="Folder with deployment.yaml and one <env>.yaml per environment.")
-@click.option("--build-dir", type=click.Path(file_okay=False, path_type=Path),
-              default=ROOT / "build", show_default="build/", help="Where generated files go.")
-@click.option("--profile", envvar="AWS_PROFILE", help="AWS named profile (env: AWS_PROFILE).")
-@click.option("--region", envvar="AWS_REGION",
-              help="AWS region of the StackSets (env: AWS_REGION; default: deployment.yaml).")
-@click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL",
-              help="Send AWS calls to this endpoint, e.g. a local emulator (env: AWS_ENDPOINT_URL).")
+@click.group(cls=Boundary,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@group_options
+@click.version_option(package_name="payment-platform-infra", prog_name="payctl",
+                      message="%(prog)s %(version)s")
 @click.pass_context
 def cli(ctx: click.Context, params_dir: Path, build_dir: Path, profile: str | None,
-        region: str | None, endpoint_url: str | None) -> None:
+        region: str | None, endpoint_url: str | None, output: str, debug: bool | None,
+        no_color: bool | None) -> None:
     """Build and roll out the payment platform's CloudFormation StackSets.
 
     \b
     Examples:
       payctl build                 render templates into build/
       payctl deploy --all          roll out dev, staging and prod
+      payctl plan prod --output json
+
+    \b
+    Exit codes: 0 ok, 1 failure, 2 usage or input error (nothing sent to AWS), 3 drift found,
+    130 interrupted, 143 terminated; plan --detailed-exitcode: 0 no changes, 1 error, 2 changes.
     """
-    ctx.obj = Options(params_dir, build_dir, profile, region, endpoint_url)
+    ctx.obj = make_options(params_dir, build_dir, profile, region, endpoint_url, output, debug,
+                           no_color)
+    if not ctx.obj.color:
+        ctx.color = False
 
 
 def _register() -> None:
+    from scripts.cli_support import global_options
     from scripts.commands import COMMANDS
 
     for command in COMMANDS:
-        cli.add_command(command)
+        cli.add_command(global_options(command))
 
 
 _register()

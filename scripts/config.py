@@ -8,12 +8,16 @@ one place and both the loader and CloudFormation enforce it.
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError
 
 from scripts.errors import ConfigError
@@ -31,6 +35,12 @@ ALIASES = {"dev": "dev", "development": "dev", "staging": "staging", "stg": "sta
            "prod": "prod", "production": "prod"}
 DEPLOYMENT_FILE = "deployment.yaml"
 MAX_FILE_BYTES = 1 << 20
+# A parameter file has a few dozen nodes (additional_account_ids may list up to 2000 accounts);
+# an alias counts as every node it stands for, so an alias bomb stops before it costs memory.
+MAX_NODES = 5_000
+MAX_DEPTH = 32
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+MAX_MESSAGE = 300
 ACCOUNT_ID = {"type": "string", "pattern": r"^\d{12}$"}
 REGION = {"type": "string", "pattern": r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"}
 # Settings the environment files do not write: the name comes from the file, the code location
@@ -103,7 +113,7 @@ def resolve_environment(name: str) -> str:
     try:
         return ALIASES[name.strip().lower()]
     except KeyError:
-        raise ConfigError(f"unknown environment '{name}': expected one of "
+        raise ConfigError(f"unknown environment {name!r}: expected one of "
                           f"{', '.join(sorted(ALIASES))}") from None
 
 
@@ -161,37 +171,118 @@ DEPLOYMENT_SCHEMA: dict[str, Any] = {
 
 
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate keys, which plain YAML silently lets the last one win."""
+    """SafeLoader with bounds: no duplicate keys (plain YAML lets the last one win), string keys
+    only, no merge keys, and at most MAX_NODES nodes (an alias counts as every node it stands
+    for) nested at most MAX_DEPTH deep, so an alias bomb is refused while it is still small."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._nodes = 0
+        self._depth = 0
+        self._sizes: dict[int, int] = {}
+
+    def _charge(self, count: int, mark: yaml.Mark | None) -> None:
+        self._nodes += count
+        if self._nodes > MAX_NODES:
+            line = f"line {mark.line + 1}: " if mark else ""
+            raise ConfigError(f"{line}more than {MAX_NODES} values (an alias counts as all it "
+                              "stands for); not a parameter file")
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
+        mark = self.peek_event().start_mark
+        if self.check_event(yaml.AliasEvent):
+            node = super().compose_node(parent, index)
+            self._charge(self._sizes.get(id(node), 1), mark)
+            return node
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise ConfigError(f"line {mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
+        before = self._nodes
+        self._charge(1, mark)
+        node = super().compose_node(parent, index)
+        self._depth -= 1
+        self._sizes[id(node)] = self._nodes - before
+        return node
+
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 def _mapping(loader: _StrictLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: set[Any] = set()
+    seen: set[str] = set()
     for key_node, _ in node.value:
+        line = f"line {key_node.start_mark.line + 1}"
+        if key_node.tag == MERGE_TAG:
+            raise ConfigError(f"{line}: <<: YAML merge keys are not supported; write the keys out")
+        if not isinstance(key_node, yaml.ScalarNode):
+            kind = "a list" if isinstance(key_node, yaml.SequenceNode) else "a mapping"
+            raise ConfigError(f"{line}: {kind} as a key: keys must be text on one line")
         key = loader.construct_object(key_node)
+        if not isinstance(key, str) or CONTROL.search(key):
+            raise ConfigError(f"{line}: {_short(key)}: keys must be text on one line")
         if key in seen:
-            raise ConfigError(f"line {key_node.start_mark.line + 1}: {key}: duplicate key")
+            raise ConfigError(f"{line}: {key}: duplicate key")
         seen.add(key)
     return loader.construct_mapping(node)
+
+
+def _short(value: Any, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
 
 
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _mapping)
 
 
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES,
+               too_large: str = "; not a parameter file") -> bytes:
+    """The bytes of the regular file at `path` (symlinks followed, as the kernel bounds them), at
+    most `limit` of them, or a ConfigError naming the file. Opened without blocking and checked
+    after opening, so a FIFO, a device such as /dev/zero or a directory is refused, never read."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such file") from None
+    except OSError as err:
+        raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise ConfigError(f"{path}: not a regular file ({_kind(mode)})")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as err:
+            raise ConfigError(f"{path}: cannot read: {err.strerror}") from None
+    if len(data) > limit:
+        raise ConfigError(f"{path}: larger than {_size(limit)}{too_large}")
+    return data
+
+
+def _size(limit: int) -> str:
+    return f"{limit >> 20} MiB" if limit >= 1 << 20 else f"{limit} bytes"
+
+
+def _kind(mode: int) -> str:
+    kinds = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO"),
+             (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"))
+    return next((name for test, name in kinds if test(mode)), "not a file")
+
+
 def read_yaml(path: Path) -> dict[str, Any]:
     """The YAML mapping in `path`, or a ConfigError naming the file."""
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise ConfigError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; not a parameter file")
-        text = path.read_bytes().decode("utf-8")
+        text = read_bytes(path).decode("utf-8")
         data = yaml.load(text, Loader=_StrictLoader)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such file") from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text") from None
     except ConfigError as err:
         if str(err).startswith(str(path)):
             raise
         raise ConfigError(f"{path}: {err}") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply; not a parameter file") from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -204,11 +295,53 @@ def read_yaml(path: Path) -> dict[str, Any]:
     return data
 
 
+def _is_integer(_: Any, instance: Any) -> bool:
+    """Integers are integers: 512.0 is refused (it would reach CloudFormation as "512.0")."""
+    return isinstance(instance, int) and not isinstance(instance, bool)
+
+
+def _fullmatch(validator: Any, pattern: str, instance: Any, _: dict[str, Any]) -> Iterator[
+        ValidationError]:
+    """`pattern`, matched against the whole string: `$` alone would accept a trailing newline."""
+    if validator.is_type(instance, "string") and not re.fullmatch(pattern, instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+def _strict_enum(validator: Any, allowed: list[Any], instance: Any, _: dict[str, Any]) -> Iterator[
+        ValidationError]:
+    """One of `allowed`, with its type: 30.0 is not the 30 that CloudWatch allows, nor 1 True."""
+    if not any(type(instance) is type(value) and instance == value for value in allowed):
+        yield ValidationError(f"{instance!r} is not one of {allowed!r}")
+
+
+Validator = validators.extend(
+    Draft202012Validator, validators={"pattern": _fullmatch, "enum": _strict_enum},
+    type_checker=Draft202012Validator.TYPE_CHECKER.redefine("integer", _is_integer))
+
+
+def _strings(node: Any, where: tuple[str, ...] = ()) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _strings(value, (*where, str(key)))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _strings(value, (*where, str(index)))
+    elif isinstance(node, str):
+        yield ".".join(where), node
+
+
 def _check(path: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
-    errors = sorted(Draft202012Validator(schema).iter_errors(data),
+    for where, text in _strings(data):
+        if CONTROL.search(text):
+            raise ConfigError(f"{path}: {where}: {_short(text)} contains a line break or control "
+                              "character")
+    errors = sorted(Validator(schema).iter_errors(data),
                     key=lambda e: [str(p) for p in e.absolute_path])
     if errors:
-        raise ConfigError(f"{path}: {_describe(errors[0])}")
+        message = _describe(errors[0])
+        if len(message) > MAX_MESSAGE:
+            message = message[:MAX_MESSAGE - 3] + "..."
+        raise ConfigError(f"{path}: {message}")
 
 
 def _describe(error: ValidationError) -> str:
@@ -288,9 +421,29 @@ def load_config(params_dir: Path) -> Config:
                                   f"{owners[account]}; each environment needs its own accounts")
             owners[account] = env.source
         environments[name] = env
-    strays = sorted(p.name for p in params_dir.glob("*.y*ml")
-                    if p.name != DEPLOYMENT_FILE and p.stem not in ENVIRONMENTS)
-    if strays:
-        raise ConfigError(f"{params_dir / strays[0]}: unknown environment '{Path(strays[0]).stem}'"
-                          f": expected one of {', '.join(ENVIRONMENTS)}")
+    _refuse_strays(params_dir)
     return Config(deployment, environments)
+
+
+def _refuse_strays(params_dir: Path) -> None:
+    """Every entry of `params/` must be one the loader reads (dotfiles aside): a `dev.yml` beside
+    `dev.yaml`, or a `qa.yaml` nobody reads, is a mistake that would otherwise pass in silence."""
+    known = {DEPLOYMENT_FILE, *(f"{name}.yaml" for name in ENVIRONMENTS)}
+    try:
+        with os.scandir(params_dir) as entries:
+            names = sorted(e.name for e in entries if not e.name.startswith("."))
+    except OSError as err:
+        raise ConfigError(f"{params_dir}: cannot list: {err.strerror}") from None
+    for name in names:
+        if name in known:
+            continue
+        stem, dot, suffix = name.rpartition(".")
+        twin = f"{stem.lower()}.yaml"
+        if dot and suffix.lower() in ("yaml", "yml") and twin in known:
+            raise ConfigError(f"{params_dir / name}: ambiguous beside {twin}: only {twin} is read; "
+                              "remove or rename it")
+        if dot and suffix.lower() in ("yaml", "yml"):
+            raise ConfigError(f"{params_dir / name}: unknown environment '{stem}': expected one of "
+                              f"{', '.join(ENVIRONMENTS)}")
+        raise ConfigError(f"{params_dir / name}: unknown file: {params_dir} holds only "
+                          f"{', '.join(sorted(known))}")

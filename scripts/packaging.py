@@ -38,7 +38,7 @@ class Package:
     """One built function zip and where it belongs in the artifacts bucket."""
 
     function: str
-    zip_path: Path
+    zip_path: Path | None  # None when only the digest was wanted (plan writes nothing)
     sha256: str
 
     @property
@@ -76,8 +76,10 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
     return buffer.getvalue()
 
 
-def build_package(source_dir: Path, out_dir: Path, shared_dirs: Sequence[Path] = ()) -> Package:
-    """Zip one function folder (plus shared folders) into `out_dir/<function>.zip`.
+def build_package(source_dir: Path, out_dir: Path | None,
+                  shared_dirs: Sequence[Path] = ()) -> Package:
+    """Zip one function folder (plus shared folders) into `out_dir/<function>.zip`, or only in
+    memory when `out_dir` is None.
 
     A file present in both the function and a shared folder is an error rather than a silent
     override: which copy Lambda imports would depend on packaging order.
@@ -94,6 +96,8 @@ def build_package(source_dir: Path, out_dir: Path, shared_dirs: Sequence[Path] =
                 raise ValueError(f"{function}: {name} exists in both {source_dir} and {shared}")
             files[name] = path
     data = zip_bytes((name, path.read_bytes()) for name, path in files.items())
+    if out_dir is None:
+        return Package(function, None, hashlib.sha256(data).hexdigest())
     out_dir.mkdir(parents=True, exist_ok=True)
     zip_path = out_dir / f"{function}.zip"
     # Write then rename, so an interrupted build never leaves a truncated zip behind for upload.
@@ -108,7 +112,7 @@ def function_dirs(lambdas_dir: Path) -> list[Path]:
     return sorted(path.parent for path in lambdas_dir.glob(f"*/{HANDLER_FILE}"))
 
 
-def build_all(lambdas_dir: Path, out_dir: Path) -> list[Package]:
+def build_all(lambdas_dir: Path, out_dir: Path | None) -> list[Package]:
     """Package every function under `lambdas_dir`, each with `lambdas_dir/common` included."""
     functions = function_dirs(lambdas_dir)
     if not functions:

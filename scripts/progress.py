@@ -1,4 +1,6 @@
-"""Show StackSet operations as they run: one redrawn line on a terminal, plain lines otherwise."""
+"""Show StackSet operations as they run: one redrawn line on a terminal, plain lines otherwise.
+
+Progress goes to stderr, so stdout carries only a command's result (text or --output json)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ class Progress:
     def __init__(self, names: dict[str, str], stream: TextIO | None = None,
                  tty: bool | None = None) -> None:
         self.names = names
-        self.stream = stream or sys.stdout
+        self.stream = stream or sys.stderr
         self.tty = self.stream.isatty() if tty is None else tty
         self._seen: dict[tuple[str, str, str], str] = {}
         self._open_line = False

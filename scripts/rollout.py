@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
+import secrets
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -44,11 +44,11 @@ STACK_SET_TAGS = {"Project": PROJECT, "ManagedBy": MANAGED_BY}
 
 
 def git_revision(root: Path = ROOT) -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short=8", "HEAD"], cwd=root, check=True,
-                              capture_output=True, text=True).stdout.strip() or "unversioned"
-    except (OSError, subprocess.CalledProcessError):
-        return "unversioned"
+    """HEAD's short id, with `-dirty` when templates_py, params or lambdas have uncommitted
+    changes (scripts/provenance.py)."""
+    from scripts.provenance import revision
+
+    return revision(root)
 
 
 def project_version() -> str:
@@ -58,15 +58,21 @@ def project_version() -> str:
         return "0+unknown"
 
 
-def operation_ids(revision: str, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+def operation_ids(revision: str, now: Callable[[], datetime] = lambda: datetime.now(UTC),
+                  token: Callable[[], str] = lambda: secrets.token_hex(3)
                   ) -> Callable[[str, list[str]], str]:
-    """Readable, unique operation ids such as `update-dev-staging-3f2a9c1d-20261122T1342Z-1`
-    (the API allows letters, digits and hyphens, 128 characters)."""
+    """Readable operation ids, unique per request, such as
+    `update-dev-staging-3f2a9c1d-20261122T134205Z-1-9b1c3e`: action, environments, revision,
+    UTC time, a counter, and a random token, so two deploys in the same second never send the
+    same OperationId (AWS would take the second for a retry of the first). The API allows
+    letters, digits and hyphens, 128 characters: the action and environments give way first."""
     counter = iter(range(1, 1_000_000))
 
     def make(action: str, environments: list[str]) -> str:
         stamp = now().strftime("%Y%m%dT%H%M%SZ")
-        return f"{action}-{'-'.join(environments)}-{revision}-{stamp}-{next(counter)}"[:128]
+        tail = f"-{revision}-{stamp}-{next(counter)}-{token()}"
+        head = re.sub(r"[^A-Za-z0-9-]", "-", f"{action}-{'-'.join(environments)}")
+        return head[:128 - len(tail)] + tail
 
     return make
 
@@ -124,8 +130,10 @@ class StackSetResult:
 class Rollout:
     def __init__(self, config: Config, aws: Aws, build_dir: Path, progress: Progress,
                  timeout: float, lambdas_dir: Path = ROOT / "lambdas",
-                 revision: str | None = None, poll_scale: float = 1.0) -> None:
+                 revision: str | None = None, keep_build: bool = False,
+                 poll_scale: float = 1.0) -> None:
         self.config = config
+        self.keep_build = keep_build  # deploy keeps build/ in step; plan, status, drift do not
         self.aws = aws
         self.build_dir = build_dir
         self.lambdas_dir = lambdas_dir
@@ -146,12 +154,14 @@ class Rollout:
     # -- inputs ------------------------------------------------------------------------------
 
     def templates(self) -> dict[str, dict[str, Any]]:
-        """Render the sources (keeping build/ in step) and return the StackSet templates."""
-        from scripts.build import write
+        """Render the sources in memory and return the StackSet templates; with `keep_build`
+        (deploy), also keep build/ in step. plan, status and drift write nothing."""
+        from scripts.build import write as write_files
         from templates_py import STACKSET_TEMPLATES
 
         files = render(self.config)
-        write(self.build_dir, files)
+        if self.keep_build:
+            write_files(self.build_dir, files)
         return {name: json.loads(files[template_path(name)]) for name in STACKSET_TEMPLATES}
 
     def code_parameters(self, upload: bool) -> dict[str, str]:
@@ -161,7 +171,8 @@ class Rollout:
 
         if upload:
             self.artifacts.ensure_bucket()
-        packages = {p.function: p for p in build_all(self.lambdas_dir, self.build_dir / "dist")}
+        packages = {p.function: p for p in build_all(
+            self.lambdas_dir, self.build_dir / "dist" if upload else None)}
         code = {CODE_BUCKET.name: self.config.deployment.artifacts_bucket}
         for spec in FUNCTIONS:
             package = packages[spec.base_name.replace("-", "_")]

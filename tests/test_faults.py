@@ -69,5 +69,5 @@ def test_unreachable_endpoint(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_unknown_profile(monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = payctl("--profile", "nobody", "status")
-    assert code == 1
+    assert code == 2  # a usage mistake (issue 16): nothing was sent
     assert "nobody" in output and output.count("\n") == 1

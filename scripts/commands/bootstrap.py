@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import make_aws
+from scripts.commands.common import emit, make_aws
 
 
 @click.command()
@@ -23,4 +23,13 @@ def bootstrap(opts: Options, via_role: str) -> None:
     from scripts.config import load_config
 
     config = load_config(opts.params_dir)
-    run(config, make_aws(opts, config), via_role, click.echo)
+    lines: list[str] = []
+
+    def say(line: str) -> None:  # progress on stderr; the outcome lines are also the result
+        lines.append(line)
+        click.echo(line, err=True)
+
+    aws = make_aws(opts, config)
+    aws.config()
+    run(config, aws, via_role, say)
+    emit(opts, {"results": lines}, None)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 
-from scripts.config import Config, Environment, load_config
+from scripts.config import REGION, Config, Environment, load_config
+from scripts.errors import ConfigError
 
 ENVIRONMENTS_HELP = "Environments (dev, staging, prod or an alias) or --all."
 DEFAULT_TIMEOUT = 3600
@@ -24,18 +28,40 @@ def select(opts: Any, names: tuple[str, ...], all_: bool) -> tuple[Config, list[
     return config, config.select(names, all_)
 
 
+def check_endpoint(url: str | None) -> str | None:
+    """An --endpoint-url botocore can use (http or https, a host), or a ConfigError."""
+    if url is None:
+        return None
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError as err:
+        raise ConfigError(f"--endpoint-url: {url!r} is not a URL ({err})") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname or any(
+            c.isspace() for c in url):
+        raise ConfigError(f"--endpoint-url: {url!r} is not a URL; expected "
+                          "http(s)://host[:port], e.g. http://127.0.0.1:5000")
+    return url
+
+
+def check_region(region: str) -> str:
+    if not re.fullmatch(REGION["pattern"], region):
+        raise ConfigError(f"--region: {region!r} is not an AWS region name (e.g. us-east-1)")
+    return region
+
+
 def make_aws(opts: Any, config: Config) -> Any:
+    """The AWS layer for these options, checked first: a mistake is exit 2 with no request."""
     from scripts.aws import Aws
 
-    return Aws(region=opts.region or config.deployment.region, profile=opts.profile,
-               endpoint_url=opts.endpoint_url)
+    region = config.deployment.region if opts.region is None else opts.region
+    return Aws(region=check_region(region), profile=opts.profile,
+               endpoint_url=check_endpoint(opts.endpoint_url))
 
 
 def poll_scale() -> float:
     """PAYCTL_POLL_SCALE: poll an endpoint that runs on scaled time (the emulator's
     --time-scale) that much faster. 1 for AWS."""
-    from scripts.errors import ConfigError
-
     value = os.environ.get("PAYCTL_POLL_SCALE", "1")
     try:
         scale = float(value)
@@ -46,9 +72,24 @@ def poll_scale() -> float:
     return scale
 
 
-def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT) -> Any:
+def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT,
+                 keep_build: bool = False) -> Any:
+    """The rollout for these options; only deploy passes `keep_build` (writes build/)."""
     from scripts.progress import Progress
-    from scripts.rollout import Rollout
+    from scripts.provenance import revision
+    from scripts.rollout import ROOT, Rollout
 
-    return Rollout(config, make_aws(opts, config), opts.build_dir,
-                   Progress(config.account_names()), timeout, poll_scale=poll_scale())
+    aws = make_aws(opts, config)
+    aws.config()  # AWS_MAX_ATTEMPTS and AWS_RETRY_MODE are checked before anything is sent
+    progress = Progress(config.account_names(), tty=None if opts.color else False)
+    return Rollout(config, aws, opts.build_dir, progress, timeout,
+                   revision=revision(ROOT, opts.params_dir), keep_build=keep_build,
+                   poll_scale=poll_scale())
+
+
+def emit(opts: Any, data: Any, text: str | None) -> None:
+    """The command's result on stdout: JSON with --output json, else the text (if any)."""
+    if opts.output == "json":
+        click.echo(json.dumps(data, indent=2, default=str))
+    elif text:
+        click.echo(text)

@@ -2,9 +2,16 @@ from __future__ import annotations
 
 import click
 
-from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import DEFAULT_TIMEOUT, environments_argument, make_rollout, select
+from scripts.cli_support import ROOT, Options, reports_errors
+from scripts.commands.common import (
+    DEFAULT_TIMEOUT,
+    emit,
+    environments_argument,
+    make_rollout,
+    select,
+)
 from scripts.config import load_config
+from scripts.errors import ConfigError
 
 
 @click.command()
@@ -21,10 +28,14 @@ from scripts.config import load_config
                    "one operation per environment, all at once.")
 @click.option("--resume", metavar="[STACKSET:OPERATION]", is_flag=False, flag_value="",
               help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
+@click.option("--require-clean", is_flag=True,
+              help="Refuse (exit 2, nothing sent) when templates_py, params or lambdas have "
+                   "uncommitted changes; for CI.")
 @click.pass_obj
 @reports_errors
 def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: int,
-           manifests: bool, allow_data_loss: bool, strategy: str, resume: str | None) -> None:
+           manifests: bool, allow_data_loss: bool, strategy: str, resume: str | None,
+           require_clean: bool) -> None:
     """Create or update every StackSet and the named environments' stack instances.
 
     Packages and uploads the Lambda code, then for each StackSet in order: creates it if
@@ -38,6 +49,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
       payctl deploy --all --strategy parallel
       payctl --endpoint-url http://127.0.0.1:5000 deploy prod
       payctl deploy --resume      (re-attach to the operation a Ctrl-C left running)
+      payctl deploy --all --require-clean --output json
     """
     from scripts import pending
     from scripts.operations import Detached
@@ -53,16 +65,40 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
             config = load_config(opts.params_dir)
             make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
             pending.clear(opts.build_dir)
-            click.echo(f"{stack_set}: operation {operation_id} SUCCEEDED")
+            emit(opts, {"stack_set": stack_set, "operation_id": operation_id,
+                        "status": "SUCCEEDED"}, f"{stack_set}: operation {operation_id} SUCCEEDED")
             return
         config, selected = select(opts, environments, all_)
-        rollout = make_rollout(opts, config, timeout)
+        if require_clean:
+            refuse_uncommitted(opts)
+        rollout = make_rollout(opts, config, timeout, keep_build=True)
         results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
     except Detached as err:
-        pending.save(opts.build_dir, err.stack_set, err.operation_id)
+        try:
+            pending.save(opts.build_dir, err.stack_set, err.operation_id)
+        except ConfigError as unsaved:
+            click.echo(f"warning: {unsaved}", err=True)
         raise
+    lines = []
     if all(r.plan.empty for r in results):
-        click.echo("No changes: every StackSet and instance already matches.")
-    if manifests:
-        for path in rollout.manifests(selected, opts.build_dir / "manifests"):
-            click.echo(f"wrote {path}")
+        lines.append("No changes: every StackSet and instance already matches.")
+    paths = rollout.manifests(selected, opts.build_dir / "manifests") if manifests else []
+    lines += [f"wrote {path}" for path in paths]
+    emit(opts, {"revision": rollout.revision,
+                "stack_sets": [{"name": r.name, "changed": not r.plan.empty,
+                                "operations": r.operations} for r in results],
+                "manifests": [str(p) for p in paths]}, "\n".join(lines))
+
+
+def refuse_uncommitted(opts: Options) -> None:
+    """--require-clean: the sources that shape a deploy must be exactly HEAD."""
+    from scripts.provenance import uncommitted
+
+    changed = uncommitted(ROOT, opts.params_dir)
+    if changed is None:
+        raise ConfigError("--require-clean: not a git checkout, so the sources cannot be "
+                          "shown to be committed; nothing was sent")
+    if changed:
+        more = f" and {len(changed) - 1} more" if len(changed) > 1 else ""
+        raise ConfigError(f"--require-clean: uncommitted changes in {changed[0]}{more}; "
+                          "commit them (or drop --require-clean); nothing was sent")

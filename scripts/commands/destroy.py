@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import make_rollout
+from scripts.commands.common import emit, make_rollout
 from scripts.config import load_config, resolve_environment
 from scripts.errors import ConfigError
 
@@ -40,16 +40,19 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
         if not yes:
             typed = click.prompt(f"This deletes the prod stacks in {env.account_id}. "
                                  "Type the environment name to confirm", default="",
-                                 show_default=False)
+                                 show_default=False, err=True)
             if typed.strip() != name:
                 raise ConfigError("confirmation did not match; nothing was changed")
-    elif not yes and not click.confirm(f"Delete the {name} stacks in {env.account_id}?"):
+    elif not yes and not click.confirm(f"Delete the {name} stacks in {env.account_id}?",
+                                           err=True):
         raise ConfigError("not confirmed; nothing was changed")
 
     from scripts.destroy import destroy as run
 
     rollout = make_rollout(opts, config)
     retained = run(config, rollout.aws, rollout.deployer, env, rollout.progress.say)
-    click.echo(f"{name} destroyed. Retained (data kept; remove by hand only if intended):")
-    for r in retained:
-        click.echo(f"  {r.type:<22} {r.physical_id}\n      {r.removal}")
+    text = [f"{name} destroyed. Retained (data kept; remove by hand only if intended):"]
+    text += [f"  {r.type:<22} {r.physical_id}\n      {r.removal}" for r in retained]
+    emit(opts, {"environment": name, "retained": [
+        {"type": r.type, "physical_id": r.physical_id, "removal": r.removal} for r in retained]},
+        "\n".join(text))

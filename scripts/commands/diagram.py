@@ -18,12 +18,10 @@ def diagram(opts: Options) -> None:
     Example:
       payctl diagram
     """
-    import json
-
+    from scripts.build import read_template
     from scripts.diagram import dot_source, render_svg
     from templates_py import STACKSET_TEMPLATES
 
-    templates = {name: json.loads((opts.build_dir / "templates" / f"{name}.json").read_text())
-                 for name in STACKSET_TEMPLATES}
+    templates = {name: read_template(opts.build_dir, name) for name in STACKSET_TEMPLATES}
     path = render_svg(dot_source(templates), opts.build_dir / "diagrams" / "platform.svg")
     click.echo(f"wrote {path}")

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import dataclasses
 import sys
 
 import click
 
-from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import make_rollout
+from scripts.cli_support import DRIFTED, Options, reports_errors
+from scripts.commands.common import emit, make_rollout
 from scripts.config import load_config
 
 
@@ -15,7 +16,8 @@ from scripts.config import load_config
 @reports_errors
 def drift(opts: Options, environments: tuple[str, ...]) -> None:
     """Detect drift on every StackSet and report, per account, the drifted resources and
-    properties. Exits 2 when drift is found. No environment means all.
+    properties. Exits 3 when drift is found (2 stays "usage or input error"). No environment
+    means all. Writes nothing.
 
     \b
     Example:
@@ -27,6 +29,6 @@ def drift(opts: Options, environments: tuple[str, ...]) -> None:
     selected = config.select(environments, all_=not environments)
     rollout = make_rollout(opts, config)
     results = detect(config, rollout.aws, rollout.deployer, selected, rollout.progress.say)
-    click.echo(render(results))
+    emit(opts, [dataclasses.asdict(r) for r in results], render(results))
     if any(r.status == "DRIFTED" for r in results):
-        sys.exit(2)
+        sys.exit(DRIFTED)

@@ -3,7 +3,7 @@ from __future__ import annotations
 import click
 
 from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import environments_argument, make_rollout, select
+from scripts.commands.common import emit, environments_argument, make_rollout, select
 
 
 @click.command()
@@ -14,13 +14,14 @@ def manifest(opts: Options, environments: tuple[str, ...], all_: bool) -> None:
     """Export the compliance manifest of each named environment from its stack outputs.
 
     Writes build/manifests/resource-manifest-<env>.json: account, region, StackSets, last
-    operation, template digest, parameters, and every resource's id, name and ARN with its type.
+    operation (its id carries the git revision, `-dirty` when the sources were uncommitted),
+    template digest, parameters, and every resource's id, name and ARN with its type.
 
     \b
     Examples:
       payctl manifest prod
-      payctl manifest --all
+      payctl manifest --all --output json
     """
     config, selected = select(opts, environments, all_)
-    for path in make_rollout(opts, config).manifests(selected, opts.build_dir / "manifests"):
-        click.echo(f"wrote {path}")
+    paths = make_rollout(opts, config).manifests(selected, opts.build_dir / "manifests")
+    emit(opts, {"manifests": [str(p) for p in paths]}, "\n".join(f"wrote {p}" for p in paths))

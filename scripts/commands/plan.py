@@ -1,32 +1,31 @@
 from __future__ import annotations
 
-import json
 import sys
 
 import click
 
-from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import environments_argument, make_rollout, select
+from scripts.cli_support import CHANGES, Options, reports_errors
+from scripts.commands.common import emit, environments_argument, make_rollout, select
 
 
 @click.command()
 @environments_argument
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--exact", is_flag=True,
               help="Also preview each account's stack with a CloudFormation change set "
                    "(created through the execution role, read, deleted).")
 @click.option("--detailed-exitcode", is_flag=True,
-              help="Exit 0 when nothing would change, 2 when something would, 1 on error.")
+              help="As Terraform: exit 0 when nothing would change, 2 when something would, "
+                   "1 on any error (input errors included).")
 @click.pass_obj
 @reports_errors
-def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, exact: bool,
+def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
          detailed_exitcode: bool) -> None:
     """Show what deploy would change, per StackSet and per account, without changing anything.
 
     Lists StackSets and instances to create, template changes by logical id (with the changed
     properties, and whether CloudFormation will replace the resource — stateful replacements
     are flagged), and each account's parameter changes (old -> new). Uses the same comparison
-    as deploy's no-op detection. Uploads nothing.
+    as deploy's no-op detection. Uploads nothing and writes nothing (not even build/).
 
     \b
     Examples:
@@ -46,6 +45,6 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, 
         previews = rollout.exact_previews(selected)
         doc["exact"] = [p.to_json() for p in previews]
         text += "\n" + "\n".join(render(previews))
-    click.echo(json.dumps(doc, indent=2, default=str) if output == "json" else text)
+    emit(opts, doc, text)
     if detailed_exitcode and doc["changes"]:
-        sys.exit(2)
+        sys.exit(CHANGES)

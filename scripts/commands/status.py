@@ -1,22 +1,20 @@
 from __future__ import annotations
 
-import json
-
 import click
 
 from scripts.cli_support import Options, reports_errors
-from scripts.commands.common import make_rollout
+from scripts.commands.common import emit, make_rollout
 from scripts.config import load_config
 
 
 @click.command()
 @click.argument("environments", nargs=-1, metavar="[ENV...]")
-@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.pass_obj
 @reports_errors
-def status(opts: Options, environments: tuple[str, ...], output: str) -> None:
+def status(opts: Options, environments: tuple[str, ...]) -> None:
     """Show every StackSet x account: instance status, drift, last operation, and whether the
-    deployed template is the one built from this checkout. No environment means all.
+    deployed template is the one built from this checkout (rendered in memory: status writes
+    nothing). No environment means all.
 
     \b
     Examples:
@@ -29,5 +27,4 @@ def status(opts: Options, environments: tuple[str, ...], output: str) -> None:
     selected = config.select(environments, all_=not environments)
     rollout = make_rollout(opts, config)
     rows = report.collect(rollout.cfn, config, selected, rollout.templates())
-    click.echo(json.dumps(report.to_json(rows), indent=2) if output == "json"
-               else report.render_table(rows))
+    emit(opts, report.to_json(rows), report.render_table(rows))
