@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import json
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
 
 from botocore.exceptions import ClientError, WaiterError
-
-
-def unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+from conformance import unique
 
 
 def wait(cfn: Any, waiter: str, stack: str, poll: float) -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Cloud, StackSets, log_group_template, unique, wait_operation
+from conformance import Cloud, StackSets, log_group_template, unique, wait_operation
 
 STACKSETS_SERVICE = "member.org.stacksets.cloudformation.amazonaws.com"
 

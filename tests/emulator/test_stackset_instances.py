@@ -6,7 +6,7 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Cloud, StackSets, log_group_template, unique, wait_operation
+from conformance import Cloud, StackSets, log_group_template, unique, wait_operation
 
 
 def create_instances(cloud: Cloud, name: str, accounts: list[str] | None = None, **extra: object) -> str:

@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
-from conftest import Cloud, StackSets, wait_operation, wait_until
+from conformance import Cloud, StackSets, unique, wait_operation, wait_until
 
 
 def create_instances(cloud: Cloud, name: str, accounts: list[str] | None = None,
@@ -134,8 +134,6 @@ def test_operation_preferences_are_returned(cloud: Cloud, stack_sets: StackSets)
 
 def _squat(cloud: Cloud, account: str) -> str:
     """A log group name that already exists in `account`, so a stack naming it fails there."""
-    from conftest import unique
-
     taken = f"/conformance/{unique('taken')}"
     cloud.client("logs", account).create_log_group(logGroupName=taken)
     return taken
