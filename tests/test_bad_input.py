@@ -416,20 +416,6 @@ def test_a_build_dir_that_cannot_be_created(params: Path, tmp_path: Path, where:
         f"error: {build_dir}/templates: cannot write: Not a directory")
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root writes through read-only permissions")
-def test_a_read_only_build_dir(params: Path, tmp_path: Path) -> None:
-    out = tmp_path / "ro"
-    (out / "templates").mkdir(parents=True)
-    (out / "templates").chmod(0o500)
-    try:
-        code, output = run(params, tmp_path, "build", "--build-dir", str(out))
-    finally:
-        (out / "templates").chmod(0o700)
-    assert code == 2
-    assert one_line(output).startswith(f"error: {out}/templates/")
-    assert output.rstrip().endswith("cannot write: Permission denied")
-
-
 def test_a_write_refused_by_the_filesystem(params: Path, tmp_path: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
     """What a read-only build/ does (root ignores permissions, so the refusal is simulated)."""

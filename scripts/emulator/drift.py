@@ -200,17 +200,25 @@ def _detect_stack_drift(self: CloudFormationResponse) -> ActionResult:
         raise ValidationError(message=f"Stack {stack.name} is in {stack.status} state; drift "
                                       "detection is not possible.")
     wanted = set(self._get_param("LogicalResourceIds", []) or [])
+    detection = detect(self.cloudformation_backend, stack, wanted)
+    return ActionResult({"StackDriftDetectionId": detection["StackDriftDetectionId"]})
+
+
+def detect(backend: CloudFormationBackend, stack: Stack, wanted: set[str] | None = None) -> dict[str, Any]:
+    """Detect one stack's drift now and record it where DescribeStackResourceDrifts and the
+    stack's DriftInformation read it (StackSet drift detection runs this per instance)."""
     drifts = [d for d in resource_drifts(stack) if not wanted or d["LogicalResourceId"] in wanted]
     drifted = sum(d["StackResourceDriftStatus"] in ("MODIFIED", "DELETED") for d in drifts)
     detection_id = str(uuid.uuid4())
     now = utcnow()
     status = "DRIFTED" if drifted else "IN_SYNC"
-    _detections(self.cloudformation_backend)[detection_id] = {
+    detection = {
         "StackId": stack.stack_id, "StackDriftDetectionId": detection_id,
         "StackDriftStatus": status, "DetectionStatus": "DETECTION_COMPLETE",
         "DriftedStackResourceCount": drifted, "Timestamp": now, "drifts": drifts}
+    _detections(backend)[detection_id] = detection
     stack._drift_information = {"StackDriftStatus": status, "LastCheckTimestamp": now}
-    return ActionResult({"StackDriftDetectionId": detection_id})
+    return detection
 
 
 def _detection_status(self: CloudFormationResponse) -> ActionResult:

@@ -96,12 +96,19 @@ def test_demo_runs_end_to_end_as_a_user_runs_it(tmp_path) -> None:
         assert (tmp_path / "manifests" / f"resource-manifest-{env}.json").exists()
 
 
-def test_drift_on_an_endpoint_without_drift_detection_says_so_in_one_line(deployed: Platform) -> None:
-    result = deployed.payctl("drift", "dev")
-    assert result.exit_code == 1
-    errors = [line for line in result.output.splitlines() if line.startswith("error:")]
-    assert errors == ["error: this endpoint does not implement StackSet drift detection "
-                      "(DetectStackSetDrift); run drift against AWS"]
+def test_drift_finds_a_change_made_by_hand_offline(fresh: Platform) -> None:
+    """A function's memory changed in the console shows up as drift on that account only,
+    with the property's expected and actual values, and drift exits 3 (drift found)."""
+    deploy_all(fresh)
+    fresh.client("lambda", "dev").update_function_configuration(
+        FunctionName="payment-processor-dev", MemorySize=1024)
+
+    result = fresh.payctl("drift", "dev", "staging", "prod")
+
+    assert result.exit_code == 3, result.output
+    assert "payment-platform  dev (123456789012)  DRIFTED" in result.output
+    assert "/MemorySize: 512 -> 1024 (NOT_EQUAL)" in result.output
+    assert "payment-platform  prod (345678901234)  IN_SYNC" in result.output
 
 
 def test_access_denied_on_the_execution_role_is_one_line(deployed: Platform, monkeypatch) -> None:

@@ -168,3 +168,34 @@ def test_a_failed_deletion_leaves_an_inoperable_instance_recovered_by_retaining_
     assert target.describe_stacks(StackName=stack_id)["Stacks"][0]["StackId"] == stack_id
     s3.delete_object(Bucket=bucket_name, Key="keep-me")
     target.delete_stack(StackName=stack_id)
+
+
+def test_stack_set_drift_detection_compares_each_instance_with_its_live_resources(
+        cloud: Cloud, stack_sets: StackSets) -> None:
+    """DetectStackSetDrift: "When CloudFormation performs drift detection on a StackSet, it
+    performs drift detection on the stack associated with each stack instance in the
+    StackSet." StackInstance.DriftStatus DRIFTED: "A stack instance is considered to have
+    drifted if one or more of the resources in the associated stack have drifted." """
+    name = stack_sets.create(Parameters=[{"ParameterKey": "Retention", "ParameterValue": "7"}])
+    wait_operation(cloud, name, create_instances(cloud, name))
+    changed, untouched = cloud.accounts
+    stack_id = instance(cloud, name, changed)["StackId"]
+    target = cloud.client("cloudformation", changed)
+    group = target.describe_stack_resource(StackName=stack_id, LogicalResourceId="Logs0")[
+        "StackResourceDetail"]["PhysicalResourceId"]
+    cloud.client("logs", changed).put_retention_policy(logGroupName=group, retentionInDays=30)
+
+    operation_id = cloud.cfn.detect_stack_set_drift(StackSetName=name)["OperationId"]
+    done = wait_operation(cloud, name, operation_id)
+
+    assert done["Action"] == "DETECT_DRIFT" and done["Status"] == "SUCCEEDED"
+    assert (instance(cloud, name, changed)["DriftStatus"], instance(cloud, name, untouched)["DriftStatus"]) == \
+        ("DRIFTED", "IN_SYNC")
+    details = cloud.cfn.describe_stack_set(StackSetName=name)["StackSet"]["StackSetDriftDetectionDetails"]
+    assert (details["DriftStatus"], details["DriftDetectionStatus"], details["DriftedStackInstancesCount"]) == \
+        ("DRIFTED", "COMPLETED", 1)
+    drifts = target.describe_stack_resource_drifts(StackName=stack_id)["StackResourceDrifts"]
+    modified = next(d for d in drifts if d["LogicalResourceId"] == "Logs0")
+    assert modified["StackResourceDriftStatus"] == "MODIFIED"
+    assert {(p["PropertyPath"], p["ExpectedValue"], p["ActualValue"]) for p in modified["PropertyDifferences"]} == \
+        {("/RetentionInDays", "7", "30")}

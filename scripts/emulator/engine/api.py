@@ -495,6 +495,49 @@ def stop_stack_set_operation(self: CloudFormationResponse) -> ActionResult:
     return ActionResult({})
 
 
+def detect_stack_set_drift(self: CloudFormationResponse) -> ActionResult:
+    """DetectStackSetDrift "returns the OperationId of the StackSet drift detection
+    operation"; once it completes, DescribeStackSet's StackSetDriftDetectionDetails and each
+    instance's DriftStatus give the result."""
+    with LOCK:
+        stack_set = _stack_set(self)
+        keys = [(i.account, i.region, i.organizational_unit_id) for i in stack_set.instances.values()
+                if i.stack_id]
+        operation = _operation(self, stack_set, "DETECT_DRIFT", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        operation.drift_details = stack_set.drift_details = _drift_details(stack_set, "IN_PROGRESS")
+
+        def finished(stack_set: StackSet, operation: Operation) -> None:
+            outcome = "COMPLETED" if operation.status == "SUCCEEDED" else "FAILED"
+            operation.drift_details = stack_set.drift_details = _drift_details(stack_set, outcome)
+
+        operation.payload["on_end"] = finished
+        return _start(stack_set, operation, work.detect_drift,
+                      lambda _, __: None, lambda _, instance, reason: None)
+
+
+def _drift_details(stack_set: StackSet, detection: str) -> dict[str, Any]:
+    """StackSetDriftDetectionDetails: the StackSet is DRIFTED when "one or more of the stack
+    instances ... have drifted", IN_SYNC when none has, NOT_CHECKED before a detection."""
+    instances = [i for i in stack_set.instances.values() if i.stack_id]
+    drifted = sum(i.drift_status == "DRIFTED" for i in instances)
+    in_sync = sum(i.drift_status == "IN_SYNC" for i in instances)
+    details: dict[str, Any] = {
+        "DriftDetectionStatus": detection,
+        "DriftStatus": "NOT_CHECKED" if detection == "IN_PROGRESS" and not drifted + in_sync
+        else "DRIFTED" if drifted else "IN_SYNC",
+        "TotalStackInstancesCount": len(instances), "DriftedStackInstancesCount": drifted,
+        "InSyncStackInstancesCount": in_sync,
+        "InProgressStackInstancesCount": len(instances) if detection == "IN_PROGRESS" else 0,
+        "FailedStackInstancesCount": len(instances) - drifted - in_sync if detection != "IN_PROGRESS" else 0}
+    checks = [i.last_drift_check for i in instances if i.last_drift_check]
+    if checks:
+        details["LastDriftCheckTimestamp"] = max(checks)
+    return details
+
+
 def _page(self: CloudFormationResponse, key: str, rows: list[dict[str, Any]]) -> ActionResult:
     start = int(self._get_param("NextToken") or 0)
     size = int(self._get_param("MaxResults") or PAGE)
@@ -516,4 +559,5 @@ HANDLERS: dict[str, Handler] = {
     "list_stack_set_operations": list_stack_set_operations,
     "list_stack_set_operation_results": list_stack_set_operation_results,
     "stop_stack_set_operation": stop_stack_set_operation,
+    "detect_stack_set_drift": detect_stack_set_drift,
 }

@@ -133,8 +133,9 @@ def _start(stack_set: StackSet, operation: Operation, result: Result) -> tuple[f
         result.status = "RUNNING"
         instance = stack_set.instances.get((result.account, result.region))
         if instance is not None:
-            instance.detailed_status = "RUNNING"
             instance.last_operation_id = operation.operation_id
+            if operation.action != "DETECT_DRIFT":  # a drift check leaves the stack as it is
+                instance.detailed_status = "RUNNING"
     error = None
     with WORK_LOCK:
         try:

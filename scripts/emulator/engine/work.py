@@ -178,3 +178,21 @@ def _reason(err: Exception) -> str:
     message = getattr(err, "message", "") or str(err) or type(err).__name__
     code = getattr(err, "code", "")
     return f"{code}: {message}" if code and code not in message else message
+
+
+def detect_drift(stack_set: StackSet, instance: Instance) -> float:
+    """Drift detection on the instance's stack: "it performs drift detection on the stack
+    associated with each stack instance in the StackSet" (DetectStackSetDrift). The instance's
+    DriftStatus follows its stack's."""
+    from scripts.emulator.drift import detect
+
+    check_access(stack_set, instance.account)
+    stack = _stack(instance)
+    if stack is None:
+        raise AccountFailed("The stack instance has no stack to check")
+    backend = cloudformation_backends[instance.account][instance.region]
+    detection = detect(backend, stack)
+    instance.drift_status = detection["StackDriftStatus"]
+    instance.last_drift_check = detection["Timestamp"]
+    # Drift checks read every resource's configuration: about a second each (stack events).
+    return durations.STACK_OVERHEAD_SECONDS + len(detection["drifts"])
