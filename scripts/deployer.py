@@ -39,6 +39,16 @@ def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
+def concurrent_accounts(preferences: dict[str, Any], accounts: int) -> int:
+    """How many accounts (per region) AWS starts at once for `accounts` targets: the
+    MaxConcurrentPercentage share (rounded down, at least 1), and under STRICT_FAILURE_TOLERANCE
+    no more than FailureToleranceCount + 1 (StackSetOperationPreferences, API reference)."""
+    share = max(1, accounts * preferences["max_concurrent_percentage"] // 100)
+    if preferences.get("concurrency_mode", "STRICT_FAILURE_TOLERANCE") == "STRICT_FAILURE_TOLERANCE":
+        share = min(share, preferences["failure_tolerance_count"] + 1)
+    return min(share, accounts)
+
+
 def template_text(template: dict[str, Any]) -> str:
     return json.dumps(template, indent=2, sort_keys=True) + "\n"
 
@@ -166,10 +176,14 @@ class StackSetDeployer:
                                   ManagedExecution={"Active": True})
 
     def preferences(self) -> dict[str, Any]:
+        """OperationPreferences for every operation. ConcurrencyMode is always sent: under AWS's
+        default (STRICT_FAILURE_TOLERANCE) the concurrency is capped at FailureToleranceCount + 1,
+        so the configured percentage only holds with SOFT_FAILURE_TOLERANCE."""
         prefs = self.settings.operation_preferences
         return {"RegionConcurrencyType": prefs["region_concurrency"],
                 "MaxConcurrentPercentage": prefs["max_concurrent_percentage"],
-                "FailureToleranceCount": prefs["failure_tolerance_count"]}
+                "FailureToleranceCount": prefs["failure_tolerance_count"],
+                "ConcurrencyMode": prefs.get("concurrency_mode", "STRICT_FAILURE_TOLERANCE")}
 
     def _where(self, targets: tuple[Target, ...] | list[Target]) -> dict[str, Any]:
         accounts = list(dict.fromkeys(t.account for t in targets))
