@@ -128,4 +128,5 @@ def build_edge() -> Blueprint:
               web_acl, "arn", condition=EDGE_ON)
     bp.output("PublicUrl", Sub("https://${DomainName}"), "Public URL of the API.", record, "url",
               condition=EDGE_ON)
+    bp.create_nothing_when_unassigned()
     return bp
