@@ -119,10 +119,15 @@ class StackSetDeployer:
         if plan.create_stack_set:
             self._create_stack_set(desired)
         created = {t.key for g in plan.create_instances for t in g.targets}
-        update_first = plan.update_stack_set and not any(
-            t.key in created for t in plan.update_stack_set)
+        # A new template parameter can be overridden only once UpdateStackSet has put it on
+        # every instance; otherwise a StackSet update that names new instances follows them.
+        update_first = plan.update_all_instances or (plan.update_stack_set and not any(
+            t.key in created for t in plan.update_stack_set))
         stack_set_update = [lambda targets=targets: self._update_stack_set(desired, targets)
                             for targets in self._split(plan.update_stack_set, concurrent)]
+        if plan.update_all_instances:
+            stack_set_update = [lambda: self._update_stack_set(desired, plan.update_stack_set,
+                                                               everywhere=True)]
         if update_first:
             operations += self._run(stack_set_update, concurrent)
         operations += self._run([lambda g=g: self._instances("create", desired.name, g)
@@ -192,11 +197,18 @@ class StackSetDeployer:
             return {"DeploymentTargets": {"Accounts": accounts}, "Regions": regions}
         return {"Accounts": accounts, "Regions": regions}
 
-    def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...]) -> str:
+    def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...],
+                          everywhere: bool = False) -> str:
+        """UpdateStackSet for the instances of `targets`, or, `everywhere`, for every instance
+        of the StackSet (naming no accounts or regions, as AWS requires when parameters are
+        added: until their own overrides follow, instances run the new parameters'
+        StackSet-level values)."""
         environments = list(dict.fromkeys(t.environment for t in targets))
-        operation_id = self.operation_id("update", environments)
-        self.say(f"{desired.name}: updating StackSet for {', '.join(environments)} ({operation_id})")
-        params = {**self._common(desired), **self._permissions(), **self._where(targets),
+        operation_id = self.operation_id("update", ["all"] if everywhere else environments)
+        scope = "every instance (new parameters)" if everywhere else ", ".join(environments)
+        self.say(f"{desired.name}: updating StackSet for {scope} ({operation_id})")
+        where = {} if everywhere else self._where(targets)
+        params = {**self._common(desired), **self._permissions(), **where,
                   "OperationPreferences": self.preferences(), "OperationId": operation_id}
         params.pop("PermissionModel", None)
         params.pop("AutoDeployment", None)
