@@ -37,6 +37,10 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, 
     from scripts.plan_report import render_text, report
 
     config, selected = select(opts, environments, all_)
+    from scripts.domains import edge_warnings
+
+    for warning in edge_warnings(selected):
+        click.echo(warning, err=True)
     rollout = make_rollout(opts, config)
     doc = report(rollout.plan(selected, upload=False))
     text = render_text(doc)
