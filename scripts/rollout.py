@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -246,8 +247,19 @@ class Rollout:
                 self.progress.say(f"{want.name}: no changes")
             stages.append([replace(step, run=lambda step=step, name=want.name: self._guarded(
                 name, step.run)) for step in self.deployer.steps(want, plan)])
-        for result, operations in zip(results, run_pipelined(stages), strict=True):
-            result.operations += operations
+        interrupted = threading.Event()
+        sleep = self.waiter.sleep
+
+        def interruptible(seconds: float) -> None:
+            if interrupted.wait(seconds):
+                raise KeyboardInterrupt  # the waiter reports it with the operation id
+
+        self.waiter.sleep = interruptible
+        try:
+            for result, operations in zip(results, run_pipelined(stages, interrupted), strict=True):
+                result.operations += operations
+        finally:
+            self.waiter.sleep = sleep
         return results
 
     def _apply(self, want: DesiredStackSet, plan: StackSetPlan) -> list[str]:

@@ -17,11 +17,17 @@ from collections.abc import Sequence
 from scripts.deployer import Step
 
 
-def run_pipelined(stages: Sequence[Sequence[Step]]) -> list[list[str]]:
+def run_pipelined(stages: Sequence[Sequence[Step]],
+                  interrupted: threading.Event | None = None) -> list[list[str]]:
     """Run each stage's steps in order, the stages side by side; a step of stage k touching
     environment E starts once stage k-1 has no step left for E. After a failure no further step
     starts; the first error is raised once every stage has stopped. Returns each stage's
-    operation ids."""
+    operation ids.
+
+    Ctrl-C reaches only this (the main) thread: it sets `interrupted`, which the caller's waiter
+    turns into its usual "interrupted; the operation keeps running" error inside the stage that
+    is waiting, so the operation id is kept for `deploy --resume`."""
+    interrupted = interrupted or threading.Event()
     environments = {e for steps in stages for step in steps for e in step.environments}
     done = [{e: threading.Event() for e in environments} for _ in stages]
     failed = threading.Event()
@@ -37,7 +43,7 @@ def run_pipelined(stages: Sequence[Sequence[Step]]) -> list[list[str]]:
             for i, step in enumerate(steps):
                 for env in step.environments if k else ():
                     done[k - 1][env].wait()
-                if failed.is_set():
+                if failed.is_set() or interrupted.is_set():
                     return
                 if operation := step.run():
                     operations[k].append(operation)
@@ -55,7 +61,13 @@ def run_pipelined(stages: Sequence[Sequence[Step]]) -> list[list[str]]:
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        while thread.is_alive():
+            try:
+                thread.join(timeout=0.2)
+            except KeyboardInterrupt:
+                interrupted.set()
     if errors:
         raise errors[0]
+    if interrupted.is_set():
+        raise KeyboardInterrupt
     return operations

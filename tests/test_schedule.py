@@ -69,3 +69,38 @@ def test_after_a_failure_no_further_step_starts() -> None:
     with pytest.raises(DeploymentError, match="FAILED"):
         run_pipelined([platform, edge])
     assert log == []
+
+
+def test_ctrl_c_stops_every_stage_and_keeps_the_waiting_stage_error() -> None:
+    """The interrupt flag reaches the waiting stage, which reports its operation; the others
+    start nothing more."""
+    interrupted = threading.Event()
+    log: list[str] = []
+
+    def waiting() -> str:
+        log.append("start platform-dev")
+        assert interrupted.wait(timeout=10)
+        raise DeploymentError("interrupted; payment-platform operation op-1 keeps running")
+
+    platform = [Step(("dev",), waiting), _step(log, "platform-staging", ("staging",))]
+    edge = [_step(log, "edge-dev", ("dev",))]
+    timer = threading.Timer(0.1, interrupted.set)
+    timer.start()
+    with pytest.raises(DeploymentError, match="op-1 keeps running"):
+        run_pipelined([platform, edge], interrupted)
+    assert log == ["start platform-dev"]
+
+
+def test_a_real_ctrl_c_in_the_main_thread_reaches_the_waiting_stage() -> None:
+    import _thread
+
+    interrupted = threading.Event()
+
+    def waiting() -> str:
+        assert interrupted.wait(timeout=10), "Ctrl-C never reached the stage"
+        raise DeploymentError("interrupted; payment-platform operation op-1 keeps running")
+
+    timer = threading.Timer(0.2, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(DeploymentError, match="op-1 keeps running"):
+        run_pipelined([[Step(("dev",), waiting)], []], interrupted)
