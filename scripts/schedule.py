@@ -11,8 +11,10 @@ n × (platform operation) + (edge operation) instead of n × (platform + edge).
 
 from __future__ import annotations
 
+import signal
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from scripts.deployer import Step
 
@@ -60,14 +62,26 @@ def run_pipelined(stages: Sequence[Sequence[Step]],
     threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(len(stages))]
     for thread in threads:
         thread.start()
-    for thread in threads:
-        while thread.is_alive():
-            try:
+    with _ctrl_c_sets(interrupted):
+        for thread in threads:
+            while thread.is_alive():  # short joins: the main thread runs signal handlers
                 thread.join(timeout=0.2)
-            except KeyboardInterrupt:
-                interrupted.set()
     if errors:
         raise errors[0]
     if interrupted.is_set():
         raise KeyboardInterrupt
     return operations
+
+
+@contextmanager
+def _ctrl_c_sets(interrupted: threading.Event) -> Iterator[None]:
+    """While waiting for the stages, Ctrl-C (SIGINT) sets `interrupted` instead of raising
+    KeyboardInterrupt at some arbitrary point of the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
