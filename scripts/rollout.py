@@ -23,6 +23,7 @@ from scripts.aws import Aws, describe
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
+from scripts.domains import edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.manifest import (
     InstanceOutputs,
@@ -225,6 +226,8 @@ class Rollout:
             for want, _ in plans:
                 self.progress.say(f"{want.name}: no changes")
             return results
+        for warning in edge_warnings(environments):
+            self.progress.say(warning)
         if strategy == "parallel" or len(environments) == 1:
             return self._pipelined(plans, results)
         for env in environments:

@@ -57,10 +57,6 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
             click.echo(f"{stack_set}: operation {operation_id} SUCCEEDED")
             return
         config, selected = select(opts, environments, all_)
-        from scripts.domains import edge_warnings
-
-        for warning in edge_warnings(selected):
-            click.echo(warning, err=True)
         rollout = make_rollout(opts, config, timeout)
         results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
     except Detached as err:

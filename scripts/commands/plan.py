@@ -34,13 +34,10 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, 
       payctl plan prod --output json --detailed-exitcode
       payctl plan prod --exact
     """
+    from scripts.domains import edge_warnings
     from scripts.plan_report import render_text, report
 
     config, selected = select(opts, environments, all_)
-    from scripts.domains import edge_warnings
-
-    for warning in edge_warnings(selected):
-        click.echo(warning, err=True)
     rollout = make_rollout(opts, config)
     doc = report(rollout.plan(selected, upload=False))
     text = render_text(doc)
@@ -51,5 +48,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, output: str, 
         doc["exact"] = [p.to_json() for p in previews]
         text += "\n" + "\n".join(render(previews))
     click.echo(json.dumps(doc, indent=2, default=str) if output == "json" else text)
+    for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
+        click.echo(warning, err=True)
     if detailed_exitcode and doc["changes"]:
         sys.exit(2)

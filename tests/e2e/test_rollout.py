@@ -37,6 +37,12 @@ def test_first_deploy_creates_every_instance(deployed: Platform) -> None:
         assert f"resource-manifest-{env}.json" in output
 
 
+def test_deploy_warns_that_the_shipped_reserved_domains_never_validate(deployed: Platform) -> None:
+    output = deployed.first_deploy.output
+    for env, domain in (("dev", "dev.api.example.com"), ("prod", "api.example.com")):
+        assert f"{env}.yaml: edge.domain: {domain} is under the reserved name example.com" in output
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_manifest_validates_and_names_resources_in_its_own_account(deployed: Platform, env: str) -> None:
     manifest = json.loads(Path(deployed.build_dir, "manifests", f"resource-manifest-{env}.json").read_text())
