@@ -83,7 +83,9 @@ ENVIRONMENT = Setting(
     "name. payctl sets it, with every other parameter, as this instance's override. The "
     f"StackSet's own value, {UNASSIGNED}, creates no resources (only a free placeholder): an "
     "instance added without overrides deploys nothing; add instances with `payctl deploy ENV`.",
-    schema={"enum": list(ENVIRONMENTS)}, default=UNASSIGNED,
+    # No Default: the StackSet-level value is the first allowed one (`placeholder_parameters`),
+    # and scanners that resolve conditions with defaults (checkov) keep scanning every resource.
+    schema={"enum": list(ENVIRONMENTS)},
     cfn={"AllowedValues": [UNASSIGNED, *ENVIRONMENTS],
          "ConstraintDescription": "dev, staging or prod (unassigned deploys nothing)"})
 COST_CENTER = Setting(

@@ -61,7 +61,17 @@ def test_an_instance_with_its_environment_creates_everything_but_the_placeholder
 
 @pytest.mark.parametrize("name", STACK_SETS)
 def test_the_console_says_why(name: str) -> None:
-    parameter = json.loads((TEMPLATES / f"{name}.json").read_text())["Parameters"]["Environment"]
-    assert parameter["Default"] == UNASSIGNED
+    template = json.loads((TEMPLATES / f"{name}.json").read_text())
+    parameter = template["Parameters"]["Environment"]
+    assert placeholder_parameters(template)["Environment"] == UNASSIGNED
     assert "an instance added without overrides deploys nothing" in parameter["Description"]
     assert "unassigned deploys nothing" in parameter["ConstraintDescription"]
+
+
+@pytest.mark.parametrize("name", STACK_SETS)
+def test_no_default_switches_the_resources_off_for_scanners(name: str) -> None:
+    """checkov resolves conditions with parameter defaults: a Default of `unassigned` would make
+    it skip every resource of the template (24 checks ran instead of 109)."""
+    parameter = json.loads((TEMPLATES / f"{name}.json").read_text())["Parameters"]["Environment"]
+    assert "Default" not in parameter
+    assert parameter["AllowedValues"][0] == UNASSIGNED
