@@ -2,7 +2,8 @@
 
 Throttling is handled by botocore's retry modes (`adaptive` by default), never by hand-written
 loops. Target accounts are reached by assuming the StackSet execution role; one session is kept
-per account so every read in that account reuses its credentials and connections.
+per account so every read in that account reuses its credentials and connections, and botocore
+renews those credentials (a new AssumeRole) before they expire.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import boto3
 import botocore.config
 import botocore.exceptions
 import botocore.session
+from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
 
 from scripts.errors import ConfigError, DeploymentError
 
@@ -89,14 +91,10 @@ class Aws:
             if self._sts is None:
                 self._sts = self.client("sts")
         role_arn = f"arn:{self.partition}:iam::{account_id}:role/{role_name}"
-        try:
-            creds = self._sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
-        except botocore.exceptions.ClientError as err:
-            raise DeploymentError(f"cannot assume {role_arn}: {describe(err)}") from None
-        session = boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"], region_name=self.region,
-            botocore_session=self._sharing_models())
+        core = self._sharing_models()
+        core.register_component("credential_provider", CredentialResolver(
+            [_Fixed(assumed_role_credentials(self._sts, role_arn))]))
+        session = boto3.Session(region_name=self.region, botocore_session=core)
         with self._lock:
             return self._accounts.setdefault(key, session)
 
@@ -110,6 +108,35 @@ class Aws:
     @property
     def partition(self) -> str:
         return self.session.get_partition_for_region(self.region) if self.region else "aws"
+
+
+def assumed_role_credentials(sts: Any, role_arn: str) -> RefreshableCredentials:
+    """Credentials of `role_arn` that botocore renews through `sts:AssumeRole` before they
+    expire (an assumed role lasts an hour by default; a destroy waiting for CloudFront or a
+    long rollout outlives that). The first assume happens now, so a role that cannot be assumed
+    is reported at once."""
+    def fetch() -> dict[str, str]:
+        try:
+            creds = sts.assume_role(RoleArn=role_arn, RoleSessionName=SESSION_NAME)["Credentials"]
+        except botocore.exceptions.ClientError as err:
+            raise DeploymentError(f"cannot assume {role_arn}: {describe(err)}") from None
+        return {"access_key": creds["AccessKeyId"], "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"], "expiry_time": creds["Expiration"].isoformat()}
+
+    return RefreshableCredentials.create_from_metadata(fetch(), fetch, "sts-assume-role")
+
+
+class _Fixed(CredentialProvider):  # type: ignore[misc]
+    """A credential provider that hands out one (refreshable) credentials object."""
+
+    METHOD = "sts-assume-role"
+
+    def __init__(self, credentials: RefreshableCredentials) -> None:
+        super().__init__()
+        self._credentials = credentials
+
+    def load(self) -> RefreshableCredentials:
+        return self._credentials
 
 
 def is_write(call: str) -> bool:

@@ -47,6 +47,9 @@ REGION = {"type": "string", "pattern": r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$"
 # from the deployer, and provisioned capacity is optional where tables are on-demand.
 IMPLIED = (ENVIRONMENT, *DEPLOYER_SETTINGS)
 OPTIONAL = (READ_CAPACITY, WRITE_CAPACITY)
+# StackSetOperationPreferences.ConcurrencyMode; AWS's default (the first) caps concurrency at
+# FailureToleranceCount + 1, so max_concurrent_percentage alone runs one account at a time.
+CONCURRENCY_MODES = ("STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE")
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,8 @@ DEPLOYMENT_SCHEMA: dict[str, Any] = {
             "properties": {
                 "region_concurrency": {"enum": ["SEQUENTIAL", "PARALLEL"]},
                 "max_concurrent_percentage": {"type": "integer", "minimum": 1, "maximum": 100},
-                "failure_tolerance_count": {"type": "integer", "minimum": 0, "maximum": 100}}},
+                "failure_tolerance_count": {"type": "integer", "minimum": 0, "maximum": 100},
+                "concurrency_mode": {"enum": list(CONCURRENCY_MODES)}}},
     },
 }
 
@@ -404,7 +408,8 @@ def load_deployment(path: Path) -> Deployment:
         execution_role_name=data["execution_role_name"],
         artifacts_bucket=data["artifacts_bucket"],
         stacksets=tuple(StackSetSpec(**s) for s in data["stacksets"]),
-        operation_preferences=dict(data["operation_preferences"]))
+        operation_preferences={"concurrency_mode": CONCURRENCY_MODES[0],
+                               **data["operation_preferences"]})
 
 
 def load_config(params_dir: Path) -> Config:

@@ -10,6 +10,7 @@ import json
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any
 
 from scripts.artifacts import TEMPLATE_BODY_LIMIT
@@ -39,8 +40,31 @@ def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
 
+def concurrent_accounts(preferences: dict[str, Any], accounts: int) -> int:
+    """How many accounts (per region) AWS starts at once for `accounts` targets: the
+    MaxConcurrentPercentage share (rounded down, at least 1), and under STRICT_FAILURE_TOLERANCE
+    no more than FailureToleranceCount + 1 (StackSetOperationPreferences, API reference)."""
+    share = max(1, accounts * preferences["max_concurrent_percentage"] // 100)
+    if preferences.get("concurrency_mode", "STRICT_FAILURE_TOLERANCE") == "STRICT_FAILURE_TOLERANCE":
+        share = min(share, preferences["failure_tolerance_count"] + 1)
+    return min(share, accounts)
+
+
 def template_text(template: dict[str, Any]) -> str:
     return json.dumps(template, indent=2, sort_keys=True) + "\n"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One call of a deploy: the environments whose instances it touches, and the call, which
+    returns its operation id (or "" for a call that is not an operation)."""
+
+    environments: tuple[str, ...]
+    run: Callable[[], str]
+
+
+def _environments(targets: tuple[Target, ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(t.environment for t in targets))
 
 
 class StackSetDeployer:
@@ -101,43 +125,38 @@ class StackSetDeployer:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def apply(self, desired: DesiredStackSet, plan: StackSetPlan, concurrent: bool = False) -> list[str]:
-        """Carry out `plan`; returns the ids of the operations it ran. With `concurrent`, the
-        operations of different environments run at the same time (the StackSet's managed
-        execution lets CloudFormation run non-conflicting operations together)."""
-        operations: list[str] = []
+    def apply(self, desired: DesiredStackSet, plan: StackSetPlan) -> list[str]:
+        """Carry out `plan`, one operation after another; returns the ids of the operations."""
+        return [operation for step in self.steps(desired, plan) if (operation := step.run())]
+
+    def steps(self, desired: DesiredStackSet, plan: StackSetPlan) -> list[Step]:
+        """The plan's calls in the order AWS requires, each with the environments it touches.
+
+        They are meant to run one after another: with managed execution AWS queues every
+        operation that arrives while another runs or is queued on the StackSet, even a
+        non-conflicting one, so starting them together gains nothing. A StackSet-level change is
+        one operation for every environment's instances (each keeps its own overrides)."""
+        steps: list[Step] = []
         if plan.create_stack_set:
-            self._create_stack_set(desired)
+            steps.append(Step((), lambda: self._create_stack_set(desired)))
         created = {t.key for g in plan.create_instances for t in g.targets}
-        update_first = plan.update_stack_set and not any(
-            t.key in created for t in plan.update_stack_set)
-        stack_set_update = [lambda targets=targets: self._update_stack_set(desired, targets)
-                            for targets in self._split(plan.update_stack_set, concurrent)]
+        # A new template parameter can be overridden only once UpdateStackSet has put it on
+        # every instance; otherwise a StackSet update that names new instances follows them.
+        update_first = plan.update_all_instances or (plan.update_stack_set and not any(
+            t.key in created for t in plan.update_stack_set))
+        stack_set_update = []
+        if plan.update_stack_set:
+            stack_set_update = [Step(_environments(plan.update_stack_set), lambda: self._update_stack_set(
+                desired, plan.update_stack_set, everywhere=plan.update_all_instances))]
+        instance_steps = [Step(tuple(g.environments), lambda g=g, a=action: self._instances(
+            a, desired.name, g)) for action, groups in (("create", plan.create_instances),
+                                                        ("update", plan.update_instances))
+            for g in groups]
+        creates = instance_steps[:len(plan.create_instances)]
+        updates = instance_steps[len(plan.create_instances):]
         if update_first:
-            operations += self._run(stack_set_update, concurrent)
-        operations += self._run([lambda g=g: self._instances("create", desired.name, g)
-                                 for g in plan.create_instances], concurrent)
-        if plan.update_stack_set and not update_first:
-            operations += self._run(stack_set_update, concurrent)
-        operations += self._run([lambda g=g: self._instances("update", desired.name, g)
-                                 for g in plan.update_instances], concurrent)
-        return operations
-
-    @staticmethod
-    def _split(targets: tuple[Target, ...], by_environment: bool) -> list[tuple[Target, ...]]:
-        if not targets:
-            return []
-        if not by_environment:
-            return [targets]
-        environments = dict.fromkeys(t.environment for t in targets)
-        return [tuple(t for t in targets if t.environment == env) for env in environments]
-
-    @staticmethod
-    def _run(jobs: list[Callable[[], str]], concurrent: bool) -> list[str]:
-        if not concurrent or len(jobs) < 2:
-            return [job() for job in jobs]
-        with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
-            return list(pool.map(lambda job: job(), jobs))
+            return steps + stack_set_update + creates + updates
+        return steps + creates + stack_set_update + updates
 
     def _template(self, desired: DesiredStackSet) -> dict[str, str]:
         text = template_text(desired.template)
@@ -160,16 +179,21 @@ class StackSetDeployer:
                 "Capabilities": CAPABILITIES,
                 "Tags": [{"Key": k, "Value": v} for k, v in desired.tags.items()]}
 
-    def _create_stack_set(self, desired: DesiredStackSet) -> None:
+    def _create_stack_set(self, desired: DesiredStackSet) -> str:
         self.say(f"{desired.name}: creating StackSet")
         self.cfn.create_stack_set(**self._common(desired), **self._permissions(),
                                   ManagedExecution={"Active": True})
+        return ""
 
     def preferences(self) -> dict[str, Any]:
+        """OperationPreferences for every operation. ConcurrencyMode is always sent: under AWS's
+        default (STRICT_FAILURE_TOLERANCE) the concurrency is capped at FailureToleranceCount + 1,
+        so the configured percentage only holds with SOFT_FAILURE_TOLERANCE."""
         prefs = self.settings.operation_preferences
         return {"RegionConcurrencyType": prefs["region_concurrency"],
                 "MaxConcurrentPercentage": prefs["max_concurrent_percentage"],
-                "FailureToleranceCount": prefs["failure_tolerance_count"]}
+                "FailureToleranceCount": prefs["failure_tolerance_count"],
+                "ConcurrencyMode": prefs.get("concurrency_mode", "STRICT_FAILURE_TOLERANCE")}
 
     def _where(self, targets: tuple[Target, ...] | list[Target]) -> dict[str, Any]:
         accounts = list(dict.fromkeys(t.account for t in targets))
@@ -178,11 +202,18 @@ class StackSetDeployer:
             return {"DeploymentTargets": {"Accounts": accounts}, "Regions": regions}
         return {"Accounts": accounts, "Regions": regions}
 
-    def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...]) -> str:
+    def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...],
+                          everywhere: bool = False) -> str:
+        """UpdateStackSet for the instances of `targets`, or, `everywhere`, for every instance
+        of the StackSet (naming no accounts or regions, as AWS requires when parameters are
+        added: until their own overrides follow, instances run the new parameters'
+        StackSet-level values)."""
         environments = list(dict.fromkeys(t.environment for t in targets))
-        operation_id = self.operation_id("update", environments)
-        self.say(f"{desired.name}: updating StackSet for {', '.join(environments)} ({operation_id})")
-        params = {**self._common(desired), **self._permissions(), **self._where(targets),
+        operation_id = self.operation_id("update", ["all"] if everywhere else environments)
+        scope = "every instance (new parameters)" if everywhere else ", ".join(environments)
+        self.say(f"{desired.name}: updating StackSet for {scope} ({operation_id})")
+        where = {} if everywhere else self._where(targets)
+        params = {**self._common(desired), **self._permissions(), **where,
                   "OperationPreferences": self.preferences(), "OperationId": operation_id}
         params.pop("PermissionModel", None)
         params.pop("AutoDeployment", None)

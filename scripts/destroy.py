@@ -20,6 +20,8 @@ REMOVAL = {
     "AWS::S3::Bucket": "aws s3 rb s3://{id} --force  (delete every object version first)",
     "AWS::Logs::LogGroup": "aws logs delete-log-group --log-group-name {id}",
     "AWS::KMS::Key": "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days 30",
+    "AWS::Route53::HostedZone": "aws route53 delete-hosted-zone --id {id}  (delete its records "
+                                "but NS and SOA first; the parent domain's delegation then breaks)",
 }
 
 

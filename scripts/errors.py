@@ -25,3 +25,9 @@ class UnsafeChange(PlatformError):
     """The change would replace or remove a stateful resource and was not explicitly allowed."""
 
     exit_code = 1
+
+
+class WrongAccount(PlatformError):
+    """The credentials belong to another account than the one the settings name: nothing changed."""
+
+    exit_code = 2

@@ -20,7 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from scripts.errors import DeploymentError
-from templates_py.blueprint import MANIFEST_METADATA
+from templates_py.blueprint import ASSIGNED, MANIFEST_METADATA
 
 SCHEMA_PATH = Path(__file__).with_name("schemas") / "manifest.schema.json"
 
@@ -96,13 +96,16 @@ def write_atomically(path: Path, manifest: dict[str, Any]) -> Path:
 
 
 def missing_resources(template: dict[str, Any], outputs: dict[str, str]) -> list[tuple[str, str]]:
-    """Resources behind the template's unconditional outputs that the stack did not report.
+    """Resources behind the template's unconditional outputs that the stack did not report
+    (`EnvironmentAssigned` counts as unconditional: a manifest is read only from instances
+    that name their environment).
     An endpoint that skips a resource type it does not support drops exactly these outputs,
     so the check costs no API call beyond the outputs the manifest reads anyway."""
     described = template.get("Metadata", {}).get(MANIFEST_METADATA, {})
     missing = {(described[key]["LogicalId"], described[key]["Type"])
                for key, output in template.get("Outputs", {}).items()
-               if key in described and "Condition" not in output and key not in outputs}
+               if key in described and output.get("Condition", ASSIGNED) == ASSIGNED
+               and key not in outputs}
     return sorted(missing)
 
 

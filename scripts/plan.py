@@ -95,6 +95,9 @@ class StackSetPlan:
     name: str
     create_stack_set: bool = False
     update_stack_set: tuple[Target, ...] = ()
+    # The template gains parameters: AWS lets instances override only parameters the StackSet
+    # already has, so UpdateStackSet must first update every instance (UpdateStackInstances docs).
+    update_all_instances: bool = False
     create_instances: tuple[InstanceGroup, ...] = ()
     update_instances: tuple[InstanceGroup, ...] = ()
     changes: tuple[Change, ...] = field(default_factory=tuple)
@@ -173,7 +176,9 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
     if stack_set_level:
         stack_set_update = tuple(existing) or tuple(missing)
         stale = [t for t in stale if t.overrides != deployed.instances[t.key].overrides]
+    added = bool(set(desired.parameters) - set(deployed.parameters))
     return StackSetPlan(desired.name, update_stack_set=stack_set_update,
+                        update_all_instances=added,
                         create_instances=_group(missing), update_instances=_group(stale),
                         changes=tuple(changes),
                         resources=tuple(diff_resources(deployed.template, desired.template)),

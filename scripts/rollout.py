@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +24,7 @@ from scripts.aws import Aws, describe
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
+from scripts.domains import edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.manifest import (
     InstanceOutputs,
@@ -220,7 +222,8 @@ class Rollout:
 
         `waves`: one environment at a time in order (dev, staging, prod), every StackSet for it,
         re-planned against what the earlier waves left; a failed wave stops the rest.
-        `parallel`: per StackSet, one operation per environment, all running at once.
+        `parallel`: the StackSets side by side, each running its operations one after another
+        (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
         desired = self.desired(environments, upload=True)
         plans = self._plan(desired)
@@ -236,25 +239,59 @@ class Rollout:
             for want, _ in plans:
                 self.progress.say(f"{want.name}: no changes")
             return results
-        parallel = strategy == "parallel" or len(environments) == 1
-        for env in [None] if parallel else environments:
+        for warning in edge_warnings(environments):
+            self.progress.say(warning)
+        if strategy == "parallel" or len(environments) == 1:
+            return self._pipelined(plans, results)
+        for env in environments:
             # each wave is planned only once the one before it has finished
-            wave = plans if env is None else self._plan([replace(want, targets=tuple(
+            wave = self._plan([replace(want, targets=tuple(
                 t for t in want.targets if t.environment == env.name)) for want in desired])
             for result, (want, plan) in zip(results, wave, strict=True):
-                result.operations += self._apply(want, plan, concurrent=strategy == "parallel")
+                result.operations += self._apply(want, plan)
         return results
 
-    def _apply(self, want: DesiredStackSet, plan: StackSetPlan, concurrent: bool) -> list[str]:
+    def _pipelined(self, plans: list[tuple[DesiredStackSet, StackSetPlan]],
+                   results: list[StackSetResult]) -> list[StackSetResult]:
+        """Every StackSet's operations one after another (AWS queues them anyway), the StackSets
+        side by side, each environment following the previous StackSet (`scripts.schedule`)."""
+        from scripts.schedule import run_pipelined
+
+        stages = []
+        for want, plan in plans:
+            if plan.empty:
+                self.progress.say(f"{want.name}: no changes")
+            stages.append([replace(step, run=lambda step=step, name=want.name: self._guarded(
+                name, step.run)) for step in self.deployer.steps(want, plan)])
+        interrupted = threading.Event()
+        sleep = self.waiter.sleep
+
+        def interruptible(seconds: float) -> None:
+            if interrupted.wait(seconds):
+                raise KeyboardInterrupt  # the waiter reports it with the operation id
+
+        self.waiter.sleep = interruptible
+        try:
+            for result, operations in zip(results, run_pipelined(stages, interrupted), strict=True):
+                result.operations += operations
+        finally:
+            self.waiter.sleep = sleep
+        return results
+
+    def _apply(self, want: DesiredStackSet, plan: StackSetPlan) -> list[str]:
         if plan.empty:
             self.progress.say(f"{want.name}: no changes")
             return []
+        return self._guarded(want.name, lambda: self.deployer.apply(want, plan))
+
+    @staticmethod
+    def _guarded(name: str, call: Callable[[], Any]) -> Any:
         try:
-            return self.deployer.apply(want, plan, concurrent=concurrent)
+            return call()
         except DeploymentError:
             raise
         except Exception as err:  # an AWS error outside an operation: one line, exit 1
-            raise DeploymentError(f"{want.name}: {describe(err)}") from None
+            raise DeploymentError(f"{name}: {describe(err)}") from None
 
     # -- manifests -----------------------------------------------------------------------------
 

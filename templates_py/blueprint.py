@@ -9,9 +9,29 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from troposphere import AWSObject, Export, Output, Ref, Sub, Tags, Template
+from troposphere import And as AndCondition
+from troposphere import (
+    AWSObject,
+    Condition,
+    Equals,
+    Export,
+    Not,
+    Output,
+    Ref,
+    Sub,
+    Tags,
+    Template,
+    cloudformation,
+)
 
-from templates_py.parameters import COST_CENTER, DATA_CLASSIFICATION, ENVIRONMENT, Inputs, Setting
+from templates_py.parameters import (
+    COST_CENTER,
+    DATA_CLASSIFICATION,
+    ENVIRONMENT,
+    UNASSIGNED,
+    Inputs,
+    Setting,
+)
 
 PROJECT = "payment-platform"
 MANAGED_BY = "cloudformation-stacksets"
@@ -21,6 +41,9 @@ TAG_KEYS = ("Environment", "CostCenter", "DataClassification", "ManagedBy", "Pro
 MANIFEST_METADATA = "PaymentPlatform::Manifest"
 # Stateful resources (data, audit logs, keys) outlive stack deletion and replacement.
 RETAIN = {"DeletionPolicy": "Retain", "UpdateReplacePolicy": "Retain"}
+# Every resource and output exists only when the instance names its environment.
+ASSIGNED = "EnvironmentAssigned"
+UNASSIGNED_CONDITION = "EnvironmentUnassigned"
 
 
 class Blueprint:
@@ -75,6 +98,32 @@ class Blueprint:
         self.template.add_output(Output(key, **props))
         self.manifest[key] = {"LogicalId": resource.title, "Type": resource.resource_type,
                               "Kind": kind}
+
+
+    def create_nothing_when_unassigned(self) -> None:
+        """Put every resource and output under the `EnvironmentAssigned` condition (combined with
+        its own condition, if any) and add a free placeholder for the other case. Call last.
+
+        An instance that runs on the StackSet's own values (added without overrides) then
+        creates nothing, rather than a stack tagged and sized from placeholders."""
+        template = self.template
+        template.add_condition(ASSIGNED, Not(Equals(self[ENVIRONMENT], UNASSIGNED)))
+        template.add_condition(UNASSIGNED_CONDITION, Equals(self[ENVIRONMENT], UNASSIGNED))
+
+        def guarded(own: str | None) -> str:
+            if own is None:
+                return ASSIGNED
+            name = f"{ASSIGNED}{own}"
+            if name not in template.conditions:
+                template.add_condition(name, AndCondition(Condition(ASSIGNED), Condition(own)))
+            return name
+
+        for item in [*template.resources.values(), *template.outputs.values()]:
+            item.Condition = guarded(getattr(item, "Condition", None))
+        template.add_resource(cloudformation.WaitConditionHandle(
+            "UnassignedPlaceholder", Condition=UNASSIGNED_CONDITION,
+            Metadata={"Why": f"Environment is {UNASSIGNED} (no parameter overrides): this stack "
+                             "instance deploys nothing. Add instances with `payctl deploy ENV`."}))
 
 
 def checkov_skips(**reasons: str) -> dict[str, Any]:

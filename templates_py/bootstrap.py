@@ -3,8 +3,9 @@
 The administration role lives in the admin account and may only assume the execution role in
 the listed target accounts. The execution role lives in every target account, trusts the admin
 account, and holds the explicit actions CloudFormation's handlers call for the platform's
-resource types (`execution_actions.json`, derived from the resource schemas), with IAM limited
-to the platform's own roles.
+resource types, every CloudFormation action, and what intrinsic functions such as Fn::GetAZs
+call (`execution_actions.json`, derived by `scripts.permissions`), with IAM limited to the
+platform's own roles. The statements live in managed policies sized to IAM's quotas.
 """
 
 from __future__ import annotations
@@ -12,11 +13,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from awacs import cloudformation as cfn
 from awacs import sts
 from awacs.aws import Action, Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
 from awacs.helpers.trust import make_simple_assume_policy
-from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template, iam
+from troposphere import GetAtt, Output, Parameter, Ref, Sub, Tags, Template, encode_to_dict, iam
 
 from templates_py.blueprint import MANAGED_BY, PROJECT, checkov_skips
 
@@ -38,12 +38,13 @@ EXECUTION_ROLE_SKIPS = checkov_skips(
                 "resource handlers call.")
 # Roles the platform template creates; the execution role may manage these and no others.
 PLATFORM_ROLE_PATTERNS = ("payment-*", "session-manager-*")
-STACK_ACTIONS = ("CreateStack", "UpdateStack", "DeleteStack", "DescribeStacks",
-                 "DescribeStackEvents", "DescribeStackResource", "DescribeStackResources",
-                 "GetTemplate", "GetTemplateSummary", "ListStackResources", "CreateChangeSet",
-                 "DescribeChangeSet", "ExecuteChangeSet", "DeleteChangeSet", "DetectStackDrift",
-                 "DetectStackResourceDrift", "DescribeStackResourceDrifts",
-                 "DescribeStackDriftDetectionStatus", "TagResource", "UntagResource")
+# IAM quotas: a managed policy holds at most 6,144 characters (whitespace not counted) and a
+# role takes 10 managed policies by default. The role's inline policies share 10,240 characters,
+# too few for every action CloudFormation needs, so the statements go into managed policies.
+MANAGED_POLICY_CHARS = 6144
+ROLE_MANAGED_POLICIES = 10
+# Room left for the partition and account id that `Fn::Sub` puts into the resource ARNs.
+POLICY_SIZE_MARGIN = 400
 
 
 def _template(description: str) -> tuple[Template, Tags]:
@@ -101,22 +102,43 @@ def build_administration_role() -> Template:
 
 
 def _execution_statements() -> list[Statement]:
+    """One statement per service: CloudFormation (every action, as AWS's StackSets prerequisites
+    require), IAM limited to the platform's roles, and each other service on `*` (most create
+    calls cannot be scoped to ARNs that do not exist yet)."""
     actions: dict[str, list[str]] = json.loads(ACTIONS_FILE.read_text())
     role_arns = [Sub(f"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{pattern}")
                  for pattern in PLATFORM_ROLE_PATTERNS]
-    statements = [
-        Statement(Sid="ManagePlatformStacks", Effect=Allow,
-                  Action=[cfn.Action(a) for a in STACK_ACTIONS],
-                  Resource=[Sub("arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:"
-                                "stack/StackSet-*/*")]),
-        Statement(Sid="ManagePlatformRoles", Effect=Allow,
-                  Action=[Action("iam", a) for a in actions.pop("iam")], Resource=role_arns),
-    ]
+    statements = [Statement(Sid="ManagePlatformRoles", Effect=Allow,
+                            Action=[Action("iam", a) for a in actions.pop("iam")],
+                            Resource=role_arns)]
     for service, names in sorted(actions.items()):
-        # Most of these create calls cannot be scoped to ARNs that do not exist yet.
         statements.append(Statement(Sid=f"Manage{service.capitalize()}", Effect=Allow,
                                     Action=[Action(service, n) for n in names], Resource=["*"]))
     return statements
+
+
+def policy_chars(document: dict[str, object]) -> int:
+    """A policy's size as IAM counts it: its JSON without whitespace."""
+    return len(json.dumps(document, separators=(",", ":")))
+
+
+def _packed(statements: list[Statement]) -> list[list[Statement]]:
+    """Statements packed, in order, into as few managed policies as fit IAM's size quota."""
+    limit = MANAGED_POLICY_CHARS - POLICY_SIZE_MARGIN
+    policies: list[list[Statement]] = []
+    for statement in statements:
+        if policies and policy_chars(encode_to_dict(_document(policies[-1] + [statement]))) <= limit:
+            policies[-1].append(statement)
+        else:
+            policies.append([statement])
+    if len(policies) > ROLE_MANAGED_POLICIES:
+        raise ValueError(f"the execution role needs {len(policies)} managed policies; IAM "
+                         f"attaches {ROLE_MANAGED_POLICIES} to a role by default")
+    return policies
+
+
+def _document(statements: list[Statement]) -> PolicyDocument:
+    return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
 def build_execution_role() -> Template:
@@ -127,6 +149,13 @@ def build_execution_role() -> Template:
         Description="Account that administers the StackSets and runs the deployer."))
     template.set_parameter_label(admin, "Administrator account id")
     name = _role_name(template, "ExecutionRoleName", EXECUTION_ROLE, "Execution role name")
+    packed = _packed(_execution_statements())
+    policies = [template.add_resource(iam.ManagedPolicy(
+        f"ExecutionPolicy{number}",
+        Description=f"What CloudFormation needs to manage the payment platform ({number} of "
+                    f"{len(packed)})",
+        PolicyDocument=_document(statements), Metadata=EXECUTION_ROLE_SKIPS))
+        for number, statements in enumerate(packed, 1)]
     role = template.add_resource(iam.Role(
         "ExecutionRole",
         RoleName=Ref(name),
@@ -136,8 +165,7 @@ def build_execution_role() -> Template:
         AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[Statement(
             Effect=Allow, Action=[sts.AssumeRole],
             Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AdministratorAccountId}:root")))]),
-        Policies=[iam.Policy(PolicyName="platform-resources", PolicyDocument=PolicyDocument(
-            Version="2012-10-17", Statement=_execution_statements()))],
+        ManagedPolicyArns=[Ref(policy) for policy in policies],
         Tags=tags,
         Metadata=EXECUTION_ROLE_SKIPS,
     ))

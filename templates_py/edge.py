@@ -23,7 +23,7 @@ from troposphere import (
     wafv2,
 )
 
-from templates_py.blueprint import Blueprint, export_name
+from templates_py.blueprint import RETAIN, Blueprint, export_name
 from templates_py.parameters import DOMAIN_NAME, EDGE_ENABLED, EDGE_SETTINGS, is_true
 
 EDGE_ON = "EdgeOn"
@@ -71,12 +71,15 @@ def build_edge() -> Blueprint:
     # A template needs one resource; this free handle stands in when the edge is off.
     bp.add(cloudformation.WaitConditionHandle("EdgeDisabledPlaceholder", Condition=EDGE_OFF))
 
+    # Retained: CloudFormation leaves the certificate's validation CNAME in the zone, so deleting
+    # the zone would fail (HostedZoneNotEmpty) and the instance would end INOPERABLE; a kept
+    # zone also keeps the name servers the parent domain delegates to.
     zone = bp.add(route53.HostedZone(
         "HostedZone", Name=domain,
         HostedZoneConfig=route53.HostedZoneConfiguration(
             Comment=Sub("Payment platform ${Environment} public zone")),
         HostedZoneTags=bp.tags(),
-        **on))
+        **on, **RETAIN))
     certificate = bp.add(certificatemanager.Certificate(
         "Certificate", DomainName=domain, ValidationMethod="DNS",
         DomainValidationOptions=[certificatemanager.DomainValidationOption(
@@ -128,4 +131,5 @@ def build_edge() -> Blueprint:
               web_acl, "arn", condition=EDGE_ON)
     bp.output("PublicUrl", Sub("https://${DomainName}"), "Public URL of the API.", record, "url",
               condition=EDGE_ON)
+    bp.create_nothing_when_unassigned()
     return bp

@@ -73,9 +73,21 @@ def _flag(name: str, key: str, group: str, label: str, description: str) -> Sett
 
 ENVIRONMENTS = ("dev", "staging", "prod")
 
-ENVIRONMENT = _choice("Environment", "environment", "Environment", "Environment name",
-                      "Which environment this stack instance is; used in every resource name.",
-                      ENVIRONMENTS)
+# The StackSet's own value of Environment. A stack instance added without parameter overrides
+# (from the console, say) gets it, and the templates then create nothing but a free placeholder:
+# such an instance must never become a working environment on placeholder values.
+UNASSIGNED = "unassigned"
+ENVIRONMENT = Setting(
+    "Environment", "environment", "Environment", "Environment name",
+    "Which environment this stack instance is (dev, staging or prod); used in every resource "
+    "name. payctl sets it, with every other parameter, as this instance's override. The "
+    f"StackSet's own value, {UNASSIGNED}, creates no resources (only a free placeholder): an "
+    "instance added without overrides deploys nothing; add instances with `payctl deploy ENV`.",
+    # No Default: the StackSet-level value is the first allowed one (`placeholder_parameters`),
+    # and scanners that resolve conditions with defaults (checkov) keep scanning every resource.
+    schema={"enum": list(ENVIRONMENTS)},
+    cfn={"AllowedValues": [UNASSIGNED, *ENVIRONMENTS],
+         "ConstraintDescription": "dev, staging or prod (unassigned deploys nothing)"})
 COST_CENTER = Setting(
     "CostCenter", "tags.cost_center", "Environment", "Cost center tag",
     "Cost center charged for this environment's resources (the CostCenter tag).",

@@ -22,4 +22,5 @@ def build_platform() -> Blueprint:
     functions = add_compute(bp, network, data)
     add_api(bp, functions, key)
     add_monitoring(bp, functions, data)
+    bp.create_nothing_when_unassigned()
     return bp

@@ -25,7 +25,8 @@ from scripts.errors import ConfigError
 @click.option("--strategy", type=click.Choice(["waves", "parallel"]), default="waves",
               show_default=True,
               help="waves: dev, then staging, then prod, stopping at a failed wave; parallel: "
-                   "one operation per environment, all at once.")
+                   "the StackSets side by side, each one operation at a time (AWS queues a "
+                   "StackSet's operations), every environment following the StackSet before.")
 @click.option("--resume", metavar="[STACKSET:OPERATION]", is_flag=False, flag_value="",
               help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
 @click.option("--require-clean", is_flag=True,

@@ -33,6 +33,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
       payctl plan prod --output json --detailed-exitcode
       payctl plan prod --exact
     """
+    from scripts.domains import edge_warnings
     from scripts.plan_report import render_text, report
 
     config, selected = select(opts, environments, all_)
@@ -46,5 +47,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
         doc["exact"] = [p.to_json() for p in previews]
         text += "\n" + "\n".join(render(previews))
     emit(opts, doc, text)
+    for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
+        click.echo(warning, err=True)
     if detailed_exitcode and doc["changes"]:
         sys.exit(CHANGES)

@@ -33,7 +33,7 @@ def with_prod_memory(platform: Platform, tmp_path: Path, memory: int) -> Path:
 def test_plan_after_deploy_has_no_changes(deployed: Platform) -> None:
     result = deployed.payctl("plan", "--all", "--detailed-exitcode", "--output", "json")
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     valid(doc, "plan.schema.json")
     assert doc["changes"] is False
 
@@ -47,7 +47,7 @@ def test_plan_shows_one_parameter_for_prod_only(deployed: Platform, tmp_path: Pa
 
     assert text.exit_code == 2 and data.exit_code == 2
     assert "prod (345678901234 us-east-1)\n    LambdaMemorySize: 2048 -> 3072" in text.output
-    doc = json.loads(data.output)
+    doc = json.loads(data.stdout)
     valid(doc, "plan.schema.json")
     platform, edge = doc["stack_sets"]
     assert edge["action"] == "none"
@@ -87,7 +87,7 @@ def test_exact_preview_is_cloudformations_change_set_for_the_prod_stack(
     result = deployed.payctl("--params-dir", str(params), "plan", "prod", "--exact", "--output", "json")
 
     assert result.exit_code == 0, result.output
-    doc = json.loads(result.output)
+    doc = json.loads(result.stdout)
     valid(doc, "plan.schema.json")
     platform = next(p for p in doc["exact"] if p["stack_set"] == "payment-platform")
     assert platform["stack_id"].split(":")[4] == "345678901234"
@@ -99,4 +99,12 @@ def test_exact_preview_is_cloudformations_change_set_for_the_prod_stack(
 
 def test_status_json_validates(deployed: Platform) -> None:
     result = deployed.payctl("status", "--output", "json")
-    valid(json.loads(result.output), "status.schema.json")
+    valid(json.loads(result.stdout), "status.schema.json")
+
+
+def test_plan_warns_on_stderr_that_a_reserved_domain_never_validates(deployed: Platform) -> None:
+    result = deployed.payctl("plan", "dev", "--output", "json")
+    assert result.exit_code == 0
+    assert "dev.yaml: edge.domain: dev.api.example.com is under the reserved name example.com" \
+        in result.stderr
+    assert "warning" not in result.stdout

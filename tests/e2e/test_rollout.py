@@ -37,6 +37,12 @@ def test_first_deploy_creates_every_instance(deployed: Platform) -> None:
         assert f"resource-manifest-{env}.json" in output
 
 
+def test_deploy_warns_that_the_shipped_reserved_domains_never_validate(deployed: Platform) -> None:
+    output = deployed.first_deploy.output
+    for env, domain in (("dev", "dev.api.example.com"), ("prod", "api.example.com")):
+        assert f"{env}.yaml: edge.domain: {domain} is under the reserved name example.com" in output
+
+
 @pytest.mark.parametrize("env", ENVIRONMENTS)
 def test_manifest_validates_and_names_resources_in_its_own_account(deployed: Platform, env: str) -> None:
     manifest = json.loads(Path(deployed.build_dir, "manifests", f"resource-manifest-{env}.json").read_text())
@@ -61,8 +67,9 @@ def test_no_resource_type_was_skipped(deployed: Platform, env: str) -> None:
                         and not n.startswith(f"StackSet-{name}-edge"))
         deployed_types = {r["ResourceType"] for r in
                           cfn.describe_stack_resources(StackName=stack_id)["StackResources"]}
+        # edge is on in every environment, and every environment is assigned (not a placeholder)
         wanted = {r["Type"] for r in template["Resources"].values()
-                  if r.get("Condition") != "EdgeOff"}  # edge is on in every environment
+                  if r.get("Condition") not in ("EnvironmentAssignedEdgeOff", "EnvironmentUnassigned")}
         assert wanted == deployed_types
 
 

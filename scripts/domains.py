@@ -1,0 +1,43 @@
+"""Domains that can never be delegated, so a DNS-validated certificate for them never validates.
+
+RFC 2606 reserves example.com, example.net and example.org and the top-level names .test,
+.example, .invalid and .localhost; RFC 6761 confirms them as special-use. ACM waits up to 72 hours
+for DNS validation of such a name and then fails, and managed execution queues every later edge
+operation behind it, so plan and deploy say so before anything starts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from scripts.config import Environment
+from templates_py.parameters import DOMAIN_NAME, EDGE_ENABLED
+
+RESERVED_DOMAINS = ("example.com", "example.net", "example.org")
+RESERVED_TOP_LEVEL = ("test", "example", "invalid", "localhost")
+
+
+def reserved(domain: str) -> str | None:
+    """The reserved name `domain` falls under (itself or a parent), or None."""
+    name = domain.rstrip(".").lower()
+    for parent in RESERVED_DOMAINS:
+        if name == parent or name.endswith(f".{parent}"):
+            return parent
+    top = name.rsplit(".", 1)[-1]
+    return f".{top}" if top in RESERVED_TOP_LEVEL else None
+
+
+def edge_warnings(environments: Iterable[Environment]) -> list[str]:
+    """One line per environment whose edge is on with a domain that can never validate."""
+    warnings = []
+    for env in environments:
+        if env.values.get(EDGE_ENABLED.name) != "true":
+            continue
+        domain = env.values.get(DOMAIN_NAME.name, "")
+        if (parent := reserved(domain)) is not None:
+            warnings.append(
+                f"warning: {env.source}: edge.domain: {domain} is under the reserved name "
+                f"{parent} (RFC 2606/6761) and can never be delegated, so its DNS-validated "
+                "certificate never validates (ACM gives up after 72 hours, and later edge "
+                "operations queue behind it); use a domain you own, or set edge.enabled: false")
+    return warnings

@@ -1,0 +1,87 @@
+"""The `parallel` rollout schedule: StackSets side by side, each one operation at a time.
+
+What AWS allows: with managed execution a StackSet queues every operation that arrives while
+another runs or is queued, even a non-conflicting one, so one StackSet's operations run one after
+another however they are submitted. Different StackSets do run at the same time. A later StackSet
+imports an earlier one's exports per environment, so its step for an environment waits only until
+the earlier StackSet is done with that environment: while the edge StackSet updates dev, the
+platform StackSet already updates staging. For n environments that takes about
+n × (platform operation) + (edge operation) instead of n × (platform + edge).
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from scripts.deployer import Step
+
+
+def run_pipelined(stages: Sequence[Sequence[Step]],
+                  interrupted: threading.Event | None = None) -> list[list[str]]:
+    """Run each stage's steps in order, the stages side by side; a step of stage k touching
+    environment E starts once stage k-1 has no step left for E. After a failure no further step
+    starts; the first error is raised once every stage has stopped. Returns each stage's
+    operation ids.
+
+    Ctrl-C reaches only this (the main) thread: it sets `interrupted`, which the caller's waiter
+    turns into its usual "interrupted; the operation keeps running" error inside the stage that
+    is waiting, so the operation id is kept for `deploy --resume`."""
+    interrupted = interrupted or threading.Event()
+    environments = {e for steps in stages for step in steps for e in step.environments}
+    done = [{e: threading.Event() for e in environments} for _ in stages]
+    failed = threading.Event()
+    operations: list[list[str]] = [[] for _ in stages]
+    errors: list[BaseException] = []
+
+    def run(k: int) -> None:
+        steps = stages[k]
+        for env, event in done[k].items():
+            if not any(env in step.environments for step in steps):
+                event.set()
+        try:
+            for i, step in enumerate(steps):
+                for env in step.environments if k else ():
+                    done[k - 1][env].wait()
+                if failed.is_set() or interrupted.is_set():
+                    return
+                if operation := step.run():
+                    operations[k].append(operation)
+                later = {e for s in steps[i + 1:] for e in s.environments}
+                for env in set(step.environments) - later:
+                    done[k][env].set()
+        except BaseException as err:  # re-raised in the caller's thread
+            errors.append(err)
+            failed.set()
+        finally:
+            for event in done[k].values():
+                event.set()
+
+    threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(len(stages))]
+    for thread in threads:
+        thread.start()
+    with _ctrl_c_sets(interrupted):
+        for thread in threads:
+            while thread.is_alive():  # short joins: the main thread runs signal handlers
+                thread.join(timeout=0.2)
+    if errors:
+        raise errors[0]
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    return operations
+
+
+@contextmanager
+def _ctrl_c_sets(interrupted: threading.Event) -> Iterator[None]:
+    """While waiting for the stages, Ctrl-C (SIGINT) sets `interrupted` instead of raising
+    KeyboardInterrupt at some arbitrary point of the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
