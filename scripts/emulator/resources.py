@@ -50,6 +50,8 @@ def register() -> None:
         model.delete = _already_gone_is_deleted(delete)
     for model in (*_TYPES, LogGroup):  # a log group deleted by hand must not fail the stack
         model.delete = _already_gone_is_deleted(model.delete)
+    if WaitConditionHandle.TYPE in parsing.NULL_MODELS:
+        parsing.NULL_MODELS.remove(WaitConditionHandle.TYPE)
     parsing.get_model_list.cache_clear()
     parsing.get_name_type_map.cache_clear()
     missing = {cls.TYPE for cls in _TYPES} - set(parsing.get_model_map())
@@ -369,9 +371,25 @@ class WafV2WebAcl(_Resource, CloudFormationModel):
         backend.delete_web_acl(name, scope, acl_id, acl.lock_token)
 
 
+class WaitConditionHandle(_Resource, CloudFormationModel):
+    """A real resource of the stack in CloudFormation (moto parses it to nothing, so a stack
+    holding only a handle would list no resource). Ref gives the handle's presigned URL."""
+
+    TYPE = "AWS::CloudFormation::WaitConditionHandle"
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        return (f"https://cloudformation-waitcondition-{region}.s3.amazonaws.com/"
+                f"arn%3Aaws%3Acloudformation%3A{region}%3A{account}%3Astack/{name}/{uuid.uuid4()}"), {}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        """Nothing outside the stack to remove."""
+
+
 _TYPES = (CloudWatchAlarm, ApiGatewayStage, ApiGatewayAccount, S3BucketPolicy, AcmCertificate,
           CloudFrontDistribution, ApiGatewayUsagePlan, ApiGatewayApiKey, ApiGatewayUsagePlanKey,
-          WafV2WebAcl)
+          WafV2WebAcl, WaitConditionHandle)
 
 
 # -- properties moto's own models drop --------------------------------------------------------

@@ -30,6 +30,8 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _stacks_list_only_created_resources()
     _unimplemented_actions_answer_like_aws()
     _change_sets_accept_stack_ids()
+    _parameters_read_back_as_text()
+    _exports_honour_conditions()
     resources.register()
     stacks.apply()
     drift.apply()
@@ -169,3 +171,34 @@ def _change_sets_accept_stack_ids() -> None:
         return original(self, stack_name, *args, **kwargs)
 
     CloudFormationBackend.create_change_set = create_change_set
+
+
+def _parameters_read_back_as_text() -> None:
+    """DescribeStacks returns each parameter value as the text it was given: a
+    CommaDelimitedList as "a,b" (moto answers with a Python list's repr)."""
+    from moto.cloudformation.models import Stack
+
+    original = Stack.parameter_list.fget
+
+    def text(value: Any) -> str:
+        if isinstance(value, list):
+            return ",".join(text(v) for v in value)
+        return str(value).lower() if isinstance(value, bool) else str(value)
+
+    Stack.parameter_list = property(lambda self: [
+        {**p, "ParameterValue": text(p["ParameterValue"])} for p in original(self)])
+
+
+def _exports_honour_conditions() -> None:
+    """An output whose Condition is false does not exist, so neither does its export (moto
+    evaluates every exported value, and fails on a resource that was never created)."""
+    from moto.cloudformation.parsing import Export, OutputMap, clean_json
+
+    def exports(self: OutputMap) -> list[Export]:
+        conditions = self._resource_map.lazy_condition_map
+        return [Export(self._stack_id, clean_json(output["Export"].get("Name"), self._resource_map),
+                       clean_json(output.get("Value"), self._resource_map))
+                for output in (self._output_json_map or {}).values()
+                if output.get("Export") and conditions.get(output.get("Condition", ""), True)]
+
+    OutputMap.exports = property(exports)

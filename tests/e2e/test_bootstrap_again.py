@@ -3,7 +3,6 @@ deployment.yaml's admin account are refused before anything is created (issue 14
 
 from __future__ import annotations
 
-import pytest
 from emulated import Platform
 from paramfiles import edit
 
@@ -22,11 +21,6 @@ def test_a_second_bootstrap_leaves_the_execution_roles_alone(fresh: Platform) ->
     assert all(line.endswith(" unchanged") for line in lines[1:]), lines
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "emulator: moto's DescribeStacks returns a CommaDelimitedList parameter value as a Python "
-    "list repr (\"['1', '2']\") where AWS returns \"1,2\", so the administration-role stack "
-    "(TargetAccountIds) looks changed; the fix belongs in scripts/emulator. "
-    "tests/test_bootstrap.py proves the AWS behaviour with Stubber."))
 def test_a_second_bootstrap_leaves_the_administration_role_alone(fresh: Platform) -> None:
     lines = _second_run(fresh)
     assert lines[0].endswith(" unchanged"), lines
