@@ -207,6 +207,15 @@ def _paths(node: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
         [p for k, v in node.items() for p in _paths(v, (k,))]
 
 
+def _drawn_setting(document: Any, data: st.DataObject) -> tuple[Any, tuple[Any, ...]]:
+    """A setting drawn from a parsed file: the mapping that holds it, and its path."""
+    where = data.draw(st.sampled_from(_paths(document)))
+    node = document
+    for part in where[:-1]:
+        node = node[part]
+    return node, where
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(file=st.sampled_from(["dev", "staging", "prod", "deployment"]), data=st.data(),
        action=st.sampled_from(["set", "delete", "add"]), value=VALUES)
@@ -216,10 +225,7 @@ def test_mutated_files_are_accepted_or_refused_in_one_line(
     original = path.read_text()
     try:
         document = yaml.safe_load(original)
-        where = data.draw(st.sampled_from(_paths(document)))
-        node = document
-        for part in where[:-1]:
-            node = node[part]
+        node, where = _drawn_setting(document, data)
         if action == "delete":
             del node[where[-1]]
         elif action == "add" and isinstance(node.get(where[-1]), dict):
@@ -491,10 +497,7 @@ def test_any_hostile_value_anywhere_is_refused_in_one_line(
     original = path.read_text()
     try:
         document = yaml.safe_load(original)
-        where = data.draw(st.sampled_from(_paths(document)))
-        node = document
-        for part in where[:-1]:
-            node = node[part]
+        node, where = _drawn_setting(document, data)
         node[where[-1]] = value
         path.write_text(yaml.safe_dump(document))
         code, output, elapsed = timed_run(params, tmp_path, *command)
