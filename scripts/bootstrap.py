@@ -110,7 +110,7 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
     template = build_execution_role().to_dict()
     for env in config.environments.values():
         for account in env.account_ids:
-            cfn = aws.client("cloudformation", aws.in_account(account, via_role))
+            cfn = aws.client_in("cloudformation", account, via_role, env.region)
             outcome = deploy_stack(cfn, EXECUTION_STACK, template,
                                    {"AdministratorAccountId": admin,
                                     "ExecutionRoleName": config.deployment.execution_role_name,
