@@ -170,3 +170,21 @@ def test_a_delegated_administrator_sends_call_as_on_every_stack_set_call(monkeyp
         client.describe_stacks(StackName="x")
     assert "CallAs" not in str(boto3.client("cloudformation", region_name="us-east-1")
                                .meta.service_model.operation_model("DescribeStacks").input_shape.members)
+
+
+def test_service_managed_needs_its_ous_and_self_managed_refuses_them(tmp_path: Path) -> None:
+    from scripts.errors import ConfigError
+    from tests.paramfiles import edit
+
+    path = tmp_path / "deployment.yaml"
+    path.write_text((PARAMS / "deployment.yaml").read_text())
+    units = {"dev": "ou-ab12-devdevde", "staging": "ou-ab12-stagings", "prod": "ou-ab12-prodprod"}
+    edit(path, "service_managed", {"organizational_units": units})
+    with pytest.raises(ConfigError, match="service_managed: only with permission_model SERVICE_MANAGED"):
+        load_deployment(path)
+    edit(path, "permission_model", "SERVICE_MANAGED")
+    loaded = load_deployment(path)
+    assert loaded.call_as == "SELF" and loaded.read_role_name == "OrganizationAccountAccessRole"
+    edit(path, "service_managed", KeyError)
+    with pytest.raises(ConfigError, match="service_managed: missing"):
+        load_deployment(path)
