@@ -24,7 +24,7 @@ from scripts.aws import Aws, describe
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
-from scripts.domains import edge_warnings
+from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.manifest import (
     InstanceOutputs,
@@ -38,7 +38,7 @@ from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target
 from scripts.progress import Progress
 from templates_py.blueprint import MANAGED_BY, PROJECT
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
-from templates_py.parameters import CODE_BUCKET
+from templates_py.parameters import CODE_BUCKET, DOMAIN_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
@@ -359,6 +359,11 @@ class Rollout:
             template = json.loads(stack_set.get("TemplateBody") or "{}")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
             self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")
+            if NAME_SERVERS_OUTPUT in outputs:
+                domain = next((p["ParameterValue"] for p in stack.get("Parameters", [])
+                               if p["ParameterKey"] == DOMAIN_NAME.name), "")
+                self.progress.say(delegation_message(env.name, domain,
+                                                     outputs[NAME_SERVERS_OUTPUT]))
             instances.append(InstanceOutputs(
                 stack_set=name, stack_set_id=stack_set["StackSetId"],
                 stack_id=instance["StackId"], instance_status=instance.get("Status", ""),
