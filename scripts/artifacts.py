@@ -1,4 +1,4 @@
-"""The artifacts bucket in the admin account: Lambda zips and oversized templates.
+"""The artifacts buckets in the admin account, one per region: Lambda zips and oversized templates.
 
 Keys are content digests, so unchanged content is never uploaded twice and changed content gets
 a new key (and so a new parameter value, which is what makes CloudFormation update the code).
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,8 @@ TEMPLATE_BODY_LIMIT = 51_200
 
 def bucket_policy(bucket: str, partition: str, reader_accounts: list[str],
                   organization_id: str | None = None) -> dict[str, Any]:
-    """Target accounts (or, service-managed, the organization) may get objects; TLS only."""
+    """Target accounts (or, service-managed, the organization) may get objects; TLS only. A
+    region no environment runs in (the administrator's, for templates) admits no one else."""
     objects = f"arn:{partition}:s3:::{bucket}/*"
     read: dict[str, Any] = {"Sid": "TargetAccountsReadArtifacts", "Effect": "Allow",
                             "Action": "s3:GetObject", "Resource": objects}
@@ -32,15 +34,24 @@ def bucket_policy(bucket: str, partition: str, reader_accounts: list[str],
     deny_plain_http = {"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
                        "Action": "s3:*", "Resource": [f"arn:{partition}:s3:::{bucket}", objects],
                        "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
-    return {"Version": "2012-10-17", "Statement": [read, deny_plain_http]}
+    readers = [read] if organization_id or reader_accounts else []
+    return {"Version": "2012-10-17", "Statement": [*readers, deny_plain_http]}
 
 
 class Artifacts:
-    def __init__(self, s3: Any, bucket: str, region: str, policy: dict[str, Any]) -> None:
+    def __init__(self, s3: Any, bucket: str, region: str,
+                 policy: dict[str, Any] | Callable[[], dict[str, Any]]) -> None:
         self.s3 = s3
         self.bucket = bucket
         self.region = region
-        self.policy = policy
+        self._policy = policy
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        """The bucket policy, worked out only when needed (service-managed asks Organizations)."""
+        if callable(self._policy):
+            self._policy = self._policy()
+        return self._policy
 
     def ensure_bucket(self) -> None:
         try:

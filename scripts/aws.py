@@ -33,9 +33,12 @@ SESSION_NAME = "payctl"
 class Aws:
     """Clients for the admin account, and role sessions for target accounts."""
 
-    region: str
+    region: str  # the StackSets' administrator region: where the admin account's calls go
     profile: str | None = None
     endpoint_url: str | None = None
+    # SERVICE_MANAGED from a delegated administrator account: every StackSet call says so
+    # (CreateStackSet, CallAs); None sends nothing, which AWS reads as SELF.
+    call_as: str | None = None
     _session: Any = field(default=None, repr=False)
     _accounts: dict[tuple[str, str], boto3.Session] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
@@ -66,12 +69,29 @@ class Aws:
             retries=retries,
             max_pool_connections=32, user_agent_extra="payctl")
 
-    def client(self, service: str, session: boto3.Session | None = None) -> Any:
+    def client(self, service: str, session: boto3.Session | None = None,
+               region: str | None = None) -> Any:
+        """A client in `region` (default: the administrator region), for the admin account or,
+        given a `session` from `in_account`, for that account."""
         client = (session or self.session).client(
-            service, region_name=self.region, endpoint_url=self.endpoint_url,
+            service, region_name=region or self.region, endpoint_url=self.endpoint_url,
             config=self.config())
         client.meta.events.register("before-call", self._count)
+        if service == "cloudformation" and session is None and self.call_as:
+            client.meta.events.register("provide-client-params.cloudformation", self._call_as)
         return client
+
+    def client_in(self, service: str, account_id: str, role_name: str, region: str) -> Any:
+        """A client in `account_id`'s `region` through `role_name`: an instance's stack lives in
+        its environment's region, never necessarily the administrator's."""
+        return self.client(service, self.in_account(account_id, role_name), region=region)
+
+    def _call_as(self, params: dict[str, Any], model: Any, **_: Any) -> None:
+        """CallAs on every call that takes it: a delegated administrator that omits it is
+        treated as the management account and finds none of its StackSets."""
+        shape = model.input_shape
+        if shape is not None and "CallAs" in shape.members and "CallAs" not in params:
+            params["CallAs"] = self.call_as
 
     def _count(self, model: Any, **_: Any) -> None:
         with self._calls_lock:

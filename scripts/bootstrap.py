@@ -101,6 +101,12 @@ def check_caller(sts: Any, admin_account_id: str) -> str:
 def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None]) -> None:
     accounts = sorted(config.account_names())
     admin = check_caller(aws.client("sts"), config.deployment.admin_account_id)
+    if config.deployment.service_managed is not None:
+        # AWS creates the roles of service-managed StackSets itself (trusted access with
+        # Organizations); self-managed roles there would be unused rights.
+        say(f"admin account {admin}: SERVICE_MANAGED: nothing to bootstrap (StackSets creates "
+            "its roles through trusted access with Organizations)")
+        return
     outcome = deploy_stack(aws.client("cloudformation"), ADMIN_STACK,
                            build_administration_role().to_dict(),
                            {"TargetAccountIds": ",".join(accounts),
@@ -110,7 +116,7 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
     template = build_execution_role().to_dict()
     for env in config.environments.values():
         for account in env.account_ids:
-            cfn = aws.client("cloudformation", aws.in_account(account, via_role))
+            cfn = aws.client_in("cloudformation", account, via_role, env.region)
             outcome = deploy_stack(cfn, EXECUTION_STACK, template,
                                    {"AdministratorAccountId": admin,
                                     "ExecutionRoleName": config.deployment.execution_role_name,

@@ -75,8 +75,9 @@ GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--build-dir",), {"type": click.Path(file_okay=False, path_type=Path),
                         "help": "Where generated files go [default: build/]."}),
     (("--profile",), {"help": "AWS named profile (env: AWS_PROFILE)."}),
-    (("--region",), {"help": "AWS region of the StackSets (env: AWS_REGION; default: "
-                             "deployment.yaml)."}),
+    (("--region",), {"help": "The StackSets' administrator region (env: AWS_REGION; default: "
+                             "deployment.yaml); each environment deploys in its own file's "
+                             "region."}),
     (("--endpoint-url",), {"help": "Send AWS calls to this endpoint, e.g. a local emulator "
                                    "(env: AWS_ENDPOINT_URL)."}),
     (("--output",), {"type": OUTPUT, "help": "text for people, json for scripts [default: text]."}),

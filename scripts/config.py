@@ -87,9 +87,40 @@ class Deployment:
     permission_model: str
     administration_role_name: str
     execution_role_name: str
-    artifacts_bucket: str
+    artifacts_bucket_prefix: str
     stacksets: tuple[StackSetSpec, ...]
     operation_preferences: dict[str, Any]
+    service_managed: ServiceManaged | None = None
+
+    def artifacts_bucket(self, region: str) -> str:
+        """The artifacts bucket in `region` (one per target region, and the administrator's)."""
+        from scripts.regions import artifacts_bucket
+
+        return artifacts_bucket(self.artifacts_bucket_prefix, self.admin_account_id, region)
+
+    @property
+    def read_role_name(self) -> str:
+        """The role assumed to read an instance's stack in its account. Self-managed: the
+        execution role. Service-managed: AWS's `stacksets-exec-*` role trusts only StackSets,
+        so a role the organization gives the admin account (OrganizationAccountAccessRole)."""
+        return self.service_managed.member_role_name if self.service_managed else \
+            self.execution_role_name
+
+    @property
+    def call_as(self) -> str | None:
+        return self.service_managed.call_as if self.service_managed else None
+
+
+@dataclass(frozen=True)
+class ServiceManaged:
+    """SERVICE_MANAGED settings: each environment's OU (narrowed to the accounts its file
+    lists), auto-deployment, who calls (the management account or a delegated administrator)."""
+
+    organizational_units: dict[str, str]
+    call_as: str = "SELF"
+    auto_deployment: bool = False
+    retain_stacks_on_account_removal: bool = False
+    member_role_name: str = "OrganizationAccountAccessRole"
 
 
 @dataclass(frozen=True)
@@ -148,7 +179,7 @@ ENVIRONMENT_SCHEMA = _nest(tuple(s for s in ALL_SETTINGS if s not in IMPLIED))
 DEPLOYMENT_SCHEMA: dict[str, Any] = {
     "type": "object", "additionalProperties": False,
     "required": ["admin_account_id", "region", "permission_model", "administration_role_name",
-                 "execution_role_name", "artifacts_bucket", "stacksets",
+                 "execution_role_name", "artifacts_bucket_prefix", "stacksets",
                  "operation_preferences"],
     "properties": {
         "admin_account_id": ACCOUNT_ID,
@@ -156,7 +187,22 @@ DEPLOYMENT_SCHEMA: dict[str, Any] = {
         "permission_model": {"enum": ["SELF_MANAGED", "SERVICE_MANAGED"]},
         "administration_role_name": {"type": "string", "pattern": r"^[\w+=,.@-]{1,64}$"},
         "execution_role_name": {"type": "string", "pattern": r"^[\w+=,.@-]{1,64}$"},
-        "artifacts_bucket": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"},
+        # + "-<admin account>-<region>": at most 63 characters, one bucket per region
+        "artifacts_bucket_prefix": {"type": "string", "pattern": r"^[a-z0-9][a-z0-9-]{0,29}[a-z0-9]$"},
+        "service_managed": {
+            "type": "object", "additionalProperties": False,
+            "required": ["organizational_units"],
+            "properties": {
+                "call_as": {"enum": ["SELF", "DELEGATED_ADMIN"]},
+                "auto_deployment": {"type": "boolean"},
+                "retain_stacks_on_account_removal": {"type": "boolean"},
+                "member_role_name": {"type": "string", "pattern": r"^[\w+=,.@-]{1,64}$"},
+                "organizational_units": {
+                    "type": "object", "additionalProperties": False,
+                    "required": list(ENVIRONMENTS),
+                    "properties": {name: {"type": "string",
+                                          "pattern": r"^(ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32})$"}
+                                   for name in ENVIRONMENTS}}}},
         "stacksets": {"type": "array", "minItems": 1, "items": {
             "type": "object", "additionalProperties": False, "required": ["name", "template"],
             "properties": {"name": {"type": "string", "pattern": r"^[A-Za-z][A-Za-z0-9-]{0,127}$"},
@@ -406,10 +452,25 @@ def load_deployment(path: Path) -> Deployment:
         permission_model=data["permission_model"],
         administration_role_name=data["administration_role_name"],
         execution_role_name=data["execution_role_name"],
-        artifacts_bucket=data["artifacts_bucket"],
+        artifacts_bucket_prefix=data["artifacts_bucket_prefix"],
         stacksets=tuple(StackSetSpec(**s) for s in data["stacksets"]),
+        service_managed=_service_managed(path, data),
         operation_preferences={"concurrency_mode": CONCURRENCY_MODES[0],
                                **data["operation_preferences"]})
+
+
+def _service_managed(path: Path, data: dict[str, Any]) -> ServiceManaged | None:
+    """The `service_managed` block: required with SERVICE_MANAGED, refused without it."""
+    block = data.get("service_managed")
+    if data["permission_model"] != "SERVICE_MANAGED":
+        if block is not None:
+            raise ConfigError(f"{path}: service_managed: only with permission_model "
+                              "SERVICE_MANAGED")
+        return None
+    if block is None:
+        raise ConfigError(f"{path}: service_managed: missing (required with permission_model "
+                          "SERVICE_MANAGED: each environment's organizational unit)")
+    return ServiceManaged(**{**block, "organizational_units": dict(block["organizational_units"])})
 
 
 def load_config(params_dir: Path) -> Config:

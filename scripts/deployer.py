@@ -26,6 +26,7 @@ from scripts.plan import (
     StackSetPlan,
     Target,
 )
+from scripts.regions import accounts_and_regions, rectangles
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 IN_PROGRESS_RETRIES = 3
@@ -145,9 +146,13 @@ class StackSetDeployer:
         update_first = plan.update_all_instances or (plan.update_stack_set and not any(
             t.key in created for t in plan.update_stack_set))
         stack_set_update = []
-        if plan.update_stack_set:
+        if plan.update_all_instances:
             stack_set_update = [Step(_environments(plan.update_stack_set), lambda: self._update_stack_set(
-                desired, plan.update_stack_set, everywhere=plan.update_all_instances))]
+                desired, plan.update_stack_set, everywhere=True))]
+        elif plan.update_stack_set:
+            # environments in different regions: one call per Accounts x Regions group
+            stack_set_update = [Step(_environments(tuple(group)), lambda group=group: self._update_stack_set(
+                desired, tuple(group))) for group in rectangles(plan.update_stack_set)]
         instance_steps = [Step(tuple(g.environments), lambda g=g, a=action: self._instances(
             a, desired.name, g)) for action, groups in (("create", plan.create_instances),
                                                         ("update", plan.update_instances))
@@ -165,9 +170,12 @@ class StackSetDeployer:
         return {"TemplateBody": text}
 
     def _permissions(self) -> dict[str, Any]:
-        if self.settings.permission_model == "SERVICE_MANAGED":
-            return {"PermissionModel": "SERVICE_MANAGED",
-                    "AutoDeployment": {"Enabled": False}}
+        managed = self.settings.service_managed
+        if managed is not None:
+            auto: dict[str, Any] = {"Enabled": managed.auto_deployment}
+            if managed.auto_deployment:
+                auto["RetainStacksOnAccountRemoval"] = managed.retain_stacks_on_account_removal
+            return {"PermissionModel": "SERVICE_MANAGED", "AutoDeployment": auto}
         admin_role = (f"arn:{self.partition}:iam::{self.settings.admin_account_id}:role/"
                       f"{self.settings.administration_role_name}")
         return {"PermissionModel": "SELF_MANAGED", "AdministrationRoleARN": admin_role,
@@ -196,10 +204,17 @@ class StackSetDeployer:
                 "ConcurrencyMode": prefs.get("concurrency_mode", "STRICT_FAILURE_TOLERANCE")}
 
     def _where(self, targets: tuple[Target, ...] | list[Target]) -> dict[str, Any]:
-        accounts = list(dict.fromkeys(t.account for t in targets))
-        regions = list(dict.fromkeys(t.region for t in targets))
-        if self.settings.permission_model == "SERVICE_MANAGED":
-            return {"DeploymentTargets": {"Accounts": accounts}, "Regions": regions}
+        """Accounts and Regions naming exactly `targets` (one `rectangles` group). Service-managed:
+        the environments' OUs narrowed to those accounts (AccountFilterType INTERSECTION), as AWS
+        takes only OUs as targets for such StackSets."""
+        accounts, regions = accounts_and_regions(list(targets))
+        managed = self.settings.service_managed
+        if managed is not None:
+            units = list(dict.fromkeys(managed.organizational_units[t.environment]
+                                       for t in targets))
+            return {"DeploymentTargets": {"OrganizationalUnitIds": units, "Accounts": accounts,
+                                          "AccountFilterType": "INTERSECTION"},
+                    "Regions": regions}
         return {"Accounts": accounts, "Regions": regions}
 
     def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...],
@@ -232,7 +247,11 @@ class StackSetDeployer:
         return self.run_operation(name, operation_id, lambda: call(**params))
 
     def delete_instances(self, name: str, targets: list[Target]) -> str:
-        """Delete the stacks of `targets` (their Retain resources stay) and wait."""
+        """Delete the stacks of `targets` (their Retain resources stay) and wait; one operation
+        per Accounts x Regions group. Returns the last operation's id."""
+        return [self._delete(name, group) for group in rectangles(targets)][-1]
+
+    def _delete(self, name: str, targets: list[Target]) -> str:
         environments = list(dict.fromkeys(t.environment for t in targets))
         operation_id = self.operation_id("destroy", environments)
         self.say(f"{name}: deleting instances for {', '.join(environments)} ({operation_id})")

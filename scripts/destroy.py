@@ -72,8 +72,8 @@ def destroy(config: Config, aws: Aws, deployer: StackSetDeployer, env: Environme
                 if error_code(err) != "StackInstanceNotFoundException":
                     raise
                 continue
-            in_account = aws.client("cloudformation", aws.in_account(
-                account, config.deployment.execution_role_name))
+            in_account = aws.client_in("cloudformation", account,
+                                       config.deployment.read_role_name, env.region)
             retained += retained_resources(in_account, instance["StackId"], template, spec.name)
             targets.append(Target(env.name, account, env.region, {}))
         if not targets:

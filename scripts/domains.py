@@ -41,3 +41,23 @@ def edge_warnings(environments: Iterable[Environment]) -> list[str]:
                 "certificate never validates (ACM gives up after 72 hours, and later edge "
                 "operations queue behind it); use a domain you own, or set edge.enabled: false")
     return warnings
+
+
+NAME_SERVERS_OUTPUT = "HostedZoneNameServers"
+
+
+def delegation_message(environment: str, domain: str, name_servers: str) -> str:
+    """What to do so the edge's certificate can validate: the parent zone delegates `domain` to
+    the hosted zone's name servers. They stay the same across redeploys (the zone is retained,
+    never re-created), so the records are added once."""
+    parent = domain.split(".", 1)[1] if "." in domain else domain
+    lines = [f"{environment}: edge: delegate {domain} to its hosted zone: in the zone of "
+             f"{parent}, add an NS record for {domain} with these name servers:"]
+    lines += [f"    {server.strip()}" for server in name_servers.split(",") if server.strip()]
+    if (reserved_name := reserved(domain)) is not None:
+        lines.append(f"  ({domain} is under the reserved {reserved_name}: it can never be "
+                     "delegated; its certificate never validates)")
+    else:
+        lines.append("  the certificate validates (and CloudFront serves the domain) only once "
+                     f"they answer for {domain}; check with `dig NS {domain} +short`")
+    return "\n".join(lines)

@@ -75,8 +75,8 @@ def detect(config: Config, aws: Aws, deployer: StackSetDeployer, environments: l
             drift = InstanceDrift(spec.name, env.name, account,
                                   summary.get("DriftStatus", "UNKNOWN"))
             if drift.status == "DRIFTED":
-                target = aws.client("cloudformation", aws.in_account(
-                    account, config.deployment.execution_role_name))
+                target = aws.client_in("cloudformation", account,
+                                       config.deployment.read_role_name, env.region)
                 drift.resources = _resource_drifts(target, summary["StackId"])
             results.append(drift)
     return results

@@ -24,7 +24,7 @@ from scripts.aws import Aws, describe
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
-from scripts.domains import edge_warnings
+from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.manifest import (
     InstanceOutputs,
@@ -38,7 +38,7 @@ from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target
 from scripts.progress import Progress
 from templates_py.blueprint import MANAGED_BY, PROJECT
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
-from templates_py.parameters import CODE_BUCKET
+from templates_py.parameters import CODE_BUCKET, DOMAIN_NAME
 
 ROOT = Path(__file__).resolve().parent.parent
 FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
@@ -103,14 +103,16 @@ def placeholder_parameters(template: dict[str, Any]) -> dict[str, str]:
 def desired_stack_sets(config: Config, environments: list[Environment],
                        templates: dict[str, dict[str, Any]], code: dict[str, str],
                        description: str) -> list[DesiredStackSet]:
-    """Every StackSet as it should be, with each environment's values as instance overrides."""
+    """Every StackSet as it should be, with each environment's values as instance overrides;
+    the code bucket is the one in the environment's region (Lambda reads only from there)."""
     result = []
     for spec in config.deployment.stacksets:
         template = templates[spec.template]
         names = list(template.get("Parameters", {}))
 
         def values(env: Environment, names: list[str] = names) -> dict[str, str]:
-            merged = {**env.values, **code}
+            bucket = {CODE_BUCKET.name: config.deployment.artifacts_bucket(env.region)}
+            merged = {**env.values, **code, **bucket}
             return {n: merged[n] for n in names if n in merged}
 
         result.append(DesiredStackSet(
@@ -144,16 +146,36 @@ class Rollout:
         names = config.account_names()
         self.cfn = aws.client("cloudformation")
         self.waiter = OperationWaiter(self.cfn, timeout, progress, names, poll_scale=poll_scale)
-        self.artifacts = Artifacts(
-            aws.client("s3"), config.deployment.artifacts_bucket, aws.region,
-            bucket_policy(config.deployment.artifacts_bucket, aws.partition,
-                          list(config.account_names())))
+        self.artifacts = self.artifacts_in(aws.region)  # oversized templates
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
             self.artifacts.template_url, partition=aws.partition, say=progress.say,
             sleep=lambda seconds: time.sleep(seconds * poll_scale))
 
     # -- inputs ------------------------------------------------------------------------------
+
+    def artifacts_in(self, region: str) -> Artifacts:
+        """The artifacts bucket in `region`, readable by the accounts whose environments run
+        there (every configured one, so deploying one environment never rewrites the policy
+        another needs) or, service-managed, by the organization."""
+        from scripts.regions import accounts_by_region
+
+        bucket = self.config.deployment.artifacts_bucket(region)
+        readers = accounts_by_region((a, e.region) for e in self.config.environments.values()
+                                     for a in e.account_ids).get(region, [])
+        return Artifacts(self.aws.client("s3", region=region), bucket, region,
+                         lambda: bucket_policy(bucket, self.aws.partition, readers,
+                                               self._organization_id()))
+
+    def _organization_id(self) -> str | None:
+        """Service-managed: the organization's id, so the buckets admit every member account
+        (aws:PrincipalOrgID), including those auto-deployment adds later."""
+        if self.config.deployment.service_managed is None:
+            return None
+        if not hasattr(self, "_org_id"):
+            organizations = self.aws.client("organizations")
+            self._org_id = organizations.describe_organization()["Organization"]["Id"]
+        return self._org_id
 
     def templates(self) -> dict[str, dict[str, Any]]:
         """Render the sources in memory and return the StackSet templates; with `keep_build`
@@ -171,15 +193,19 @@ class Rollout:
         also put any new zip in the artifacts bucket (plan passes False and writes nothing)."""
         from scripts.packaging import build_all
 
+        regions = sorted({env.region for env in self.config.environments.values()})
+        buckets = [self.artifacts if region == self.aws.region else self.artifacts_in(region)
+                   for region in regions] if upload else []
         if upload:
-            self.artifacts.ensure_bucket()
+            for bucket in dict.fromkeys([self.artifacts, *buckets]):
+                bucket.ensure_bucket()
         packages = {p.function: p for p in build_all(
             self.lambdas_dir, self.build_dir / "dist" if upload else None)}
-        code = {CODE_BUCKET.name: self.config.deployment.artifacts_bucket}
+        code = {}
         for spec in FUNCTIONS:
             package = packages[spec.base_name.replace("-", "_")]
-            if upload:
-                self.artifacts.upload_file(package.s3_key, package.zip_path)
+            for bucket in buckets:
+                bucket.upload_file(package.s3_key, package.zip_path)
             code[spec.code_key.name] = package.s3_key
         return code
 
@@ -209,10 +235,10 @@ class Rollout:
         from scripts.exact_preview import preview_all
 
         desired = self.desired(environments, upload=False)
-        role = self.config.deployment.execution_role_name
+        role = self.config.deployment.read_role_name
 
         def client_in(target: Target) -> Any:
-            return self.aws.client("cloudformation", self.aws.in_account(target.account, role))
+            return self.aws.client_in("cloudformation", target.account, role, target.region)
 
         return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
 
@@ -322,8 +348,8 @@ class Rollout:
     def _manifest(self, env: Environment, account: str, stack_sets: dict[str, dict[str, Any]],
                   summaries: dict[str, dict[tuple[str, str], dict[str, Any]]],
                   last_ops: dict[str, str | None], out_dir: Path) -> Path:
-        session = self.aws.in_account(account, self.config.deployment.execution_role_name)
-        cfn = self.aws.client("cloudformation", session)
+        cfn = self.aws.client_in("cloudformation", account, self.config.deployment.read_role_name,
+                                 env.region)
         instances = []
         for name, stack_set in stack_sets.items():
             instance = summaries[name].get((account, env.region))
@@ -333,6 +359,11 @@ class Rollout:
             template = json.loads(stack_set.get("TemplateBody") or "{}")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
             self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")
+            if NAME_SERVERS_OUTPUT in outputs:
+                domain = next((p["ParameterValue"] for p in stack.get("Parameters", [])
+                               if p["ParameterKey"] == DOMAIN_NAME.name), "")
+                self.progress.say(delegation_message(env.name, domain,
+                                                     outputs[NAME_SERVERS_OUTPUT]))
             instances.append(InstanceOutputs(
                 stack_set=name, stack_set_id=stack_set["StackSetId"],
                 stack_id=instance["StackId"], instance_status=instance.get("Status", ""),

@@ -13,7 +13,9 @@ from __future__ import annotations
 from troposphere import (
     GetAtt,
     ImportValue,
+    Join,
     Not,
+    Output,
     Ref,
     Sub,
     certificatemanager,
@@ -120,6 +122,12 @@ def build_edge() -> Blueprint:
 
     bp.output("HostedZoneId", Ref(zone), "ID of the environment's public hosted zone.", zone,
               "id", condition=EDGE_ON)
+    # Not a resource id (so not in the manifest's resources): what `deploy` prints for the
+    # parent domain's NS records; the retained zone keeps them across redeploys.
+    bp.template.add_output(Output(
+        "HostedZoneNameServers", Condition=EDGE_ON, Value=Join(", ", GetAtt(zone, "NameServers")),
+        Description="Name servers the parent domain must delegate the domain to (NS records); "
+                    "the certificate validates only once it does."))
     bp.output("CertificateArn", Ref(certificate), "ARN of the domain's ACM certificate.",
               certificate, "arn", condition=EDGE_ON)
     bp.output("DistributionId", Ref(distribution), "ID of the CloudFront distribution.",

@@ -38,3 +38,16 @@ def test_no_warning_when_the_edge_is_off_or_the_domain_is_real() -> None:
     off = replace(dev, values={**dev.values, "EdgeEnabled": "false"})
     owned = replace(dev, values={**dev.values, "DomainName": "dev.api.payments-corp.io"})
     assert edge_warnings([off, owned]) == []
+
+
+def test_deploy_says_which_name_servers_the_parent_domain_must_delegate_to() -> None:
+    from scripts.domains import delegation_message
+
+    message = delegation_message("prod", "api.payments.io", "ns-1.awsdns-01.org, ns-2.awsdns-02.com")
+    assert message.splitlines() == [
+        "prod: edge: delegate api.payments.io to its hosted zone: in the zone of payments.io, add "
+        "an NS record for api.payments.io with these name servers:",
+        "    ns-1.awsdns-01.org", "    ns-2.awsdns-02.com",
+        "  the certificate validates (and CloudFront serves the domain) only once they answer for "
+        "api.payments.io; check with `dig NS api.payments.io +short`"]
+    assert "can never be delegated" in delegation_message("dev", "dev.api.example.com", "ns-1")

@@ -27,7 +27,7 @@ class StubbedAws(Aws):
     def in_account(self, account_id: str, role_name: str) -> object:
         return None
 
-    def client(self, service: str, session: object = None) -> object:
+    def client(self, service: str, session: object = None, region: object = None) -> object:
         return self.target
 
 

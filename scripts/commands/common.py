@@ -56,7 +56,8 @@ def make_aws(opts: Any, config: Config) -> Any:
 
     region = config.deployment.region if opts.region is None else opts.region
     return Aws(region=check_region(region), profile=opts.profile,
-               endpoint_url=check_endpoint(opts.endpoint_url))
+               endpoint_url=check_endpoint(opts.endpoint_url),
+               call_as=config.deployment.call_as)
 
 
 def poll_scale() -> float:

@@ -32,6 +32,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _change_sets_accept_stack_ids()
     _parameters_read_back_as_text()
     _exports_honour_conditions()
+    _hosted_zones_have_name_servers()
     resources.register()
     stacks.apply()
     drift.apply()
@@ -202,3 +203,21 @@ def _exports_honour_conditions() -> None:
                 if output.get("Export") and conditions.get(output.get("Condition", ""), True)]
 
     OutputMap.exports = property(exports)
+
+
+def _hosted_zones_have_name_servers() -> None:
+    """GetAtt on a hosted zone: NameServers "Returns the set of name servers for the specific
+    hosted zone" and Id its id (AWS::Route53::HostedZone, return values); moto's zone has no
+    attributes, so an output using them silently disappears."""
+    from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+    from moto.route53.models import FakeZone
+
+    def attribute(self: FakeZone, name: str) -> Any:
+        if name == "NameServers" and self.delegation_set is not None:
+            return list(self.delegation_set.name_servers)
+        if name == "Id":
+            return self.id
+        raise UnformattedGetAttTemplateException()
+
+    FakeZone.has_cfn_attr = classmethod(lambda cls, name: name in ("NameServers", "Id"))
+    FakeZone.get_cfn_attribute = attribute

@@ -38,10 +38,12 @@ class Platform:
     def config(self) -> Config:
         return load_config(self.params_dir)
 
-    def payctl(self, *args: str, input: str | None = None) -> Result:
+    def payctl(self, *args: str, input: str | None = None,
+               env: dict[str, str] | None = None) -> Result:
+        """payctl as a user runs it; `env` adds variables (e.g. another account's credentials)."""
         return CliRunner().invoke(cli, ["--endpoint-url", self.url, "--params-dir", str(self.params_dir),
                                         "--build-dir", str(self.build_dir), *args], input=input,
-                                  env={"PAYCTL_POLL_SCALE": str(TIME_SCALE)})
+                                  env={"PAYCTL_POLL_SCALE": str(TIME_SCALE), **(env or {})})
 
     def aws(self) -> Aws:
         return Aws(region=self.config.deployment.region, endpoint_url=self.url)

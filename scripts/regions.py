@@ -1,0 +1,70 @@
+"""Regions: each environment's region drives its instances, its code bucket and its reads.
+
+`--region` (or `deployment.yaml`'s `region`) is the StackSets' administrator region, where the
+StackSets live and every StackSet call goes. A stack instance is (account, region), and the
+StackSet API takes Accounts x Regions: a call naming two environments in different regions
+would also name instances that do not exist (or create ones nobody asked for). So calls are
+split into groups whose cross product is exactly the intended instances. Pure functions.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Protocol, TypeVar
+
+# S3 bucket names are at most 63 characters: prefix + "-" + 12-digit account + "-" + region.
+MAX_BUCKET = 63
+
+
+class Placed(Protocol):
+    @property
+    def account(self) -> str: ...
+
+    @property
+    def region(self) -> str: ...
+
+
+T = TypeVar("T", bound=Placed)
+
+
+def rectangles(targets: Iterable[T]) -> list[list[T]]:
+    """`targets` split into groups whose Accounts x Regions is exactly the group's instances:
+    regions that hold the same accounts share a group, in first-seen order."""
+    by_region: dict[str, list[T]] = defaultdict(list)
+    for target in targets:
+        by_region[target.region].append(target)
+    groups: dict[tuple[str, ...], list[T]] = {}
+    for members in by_region.values():
+        accounts = tuple(sorted({t.account for t in members}))
+        groups.setdefault(accounts, []).extend(members)
+    return list(groups.values())
+
+
+def accounts_and_regions(targets: list[T]) -> tuple[list[str], list[str]]:
+    """The Accounts and Regions of one call; refuses a group whose cross product would name an
+    instance that is not in it (split it with `rectangles` first)."""
+    accounts = list(dict.fromkeys(t.account for t in targets))
+    regions = list(dict.fromkeys(t.region for t in targets))
+    if {(t.account, t.region) for t in targets} != {(a, r) for a in accounts for r in regions}:
+        raise ValueError("these instances are not Accounts x Regions; split them with "
+                         "rectangles()")
+    return accounts, regions
+
+
+def artifacts_bucket(prefix: str, account: str, region: str) -> str:
+    """The artifacts bucket of one region: Lambda reads its code only from a bucket in the
+    function's own region, so every target region has its own (and the administrator region
+    one for oversized templates)."""
+    name = f"{prefix}-{account}-{region}"
+    if len(name) > MAX_BUCKET:
+        raise ValueError(f"artifacts bucket name {name!r} is longer than {MAX_BUCKET} characters")
+    return name
+
+
+def accounts_by_region(placed: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """(account, region) pairs as region -> sorted accounts: who reads each region's bucket."""
+    result: dict[str, set[str]] = defaultdict(set)
+    for account, region in placed:
+        result[region].add(account)
+    return {region: sorted(accounts) for region, accounts in sorted(result.items())}

@@ -1,0 +1,86 @@
+"""An environment in another region (issue 14, item 7), over HTTP against the emulator: its
+instance, its code bucket and its reads are in its own region; `--region` is only where the
+StackSets live."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from emulated import EXECUTION_ROLE, TIME_SCALE, Platform, deploy_all
+
+from scripts.cli_support import Options
+from scripts.commands.common import make_rollout
+
+WEST = "eu-west-1"
+
+
+def in_region(platform: Platform, service: str, environment: str, region: str) -> Any:
+    aws = platform.aws()
+    account = platform.config.environments[environment].account_id
+    return aws.client_in(service, account, EXECUTION_ROLE, region)
+
+
+def test_an_environment_in_another_region_deploys_reads_and_updates_there(fresh: Platform) -> None:
+    path = fresh.params_dir / "staging.yaml"
+    path.write_text(path.read_text().replace("region: us-east-1", f"region: {WEST}"))
+    deploy_all(fresh)
+
+    admin = fresh.aws()
+    cfn = admin.client("cloudformation")
+    placed = {(s["Account"], s["Region"]) for s in cfn.list_stack_instances(
+        StackSetName="payment-platform")["Summaries"]}
+    env = fresh.config.environments
+    assert placed == {(env["dev"].account_id, "us-east-1"), (env["staging"].account_id, WEST),
+                      (env["prod"].account_id, "us-east-1")}
+
+    # the code the staging functions run comes from a bucket in staging's region
+    bucket = f"payment-platform-artifacts-{fresh.config.deployment.admin_account_id}-{WEST}"
+    s3 = admin.client("s3", region=WEST)
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] == WEST
+    stack = in_region(fresh, "cloudformation", "staging", WEST).describe_stacks()["Stacks"]
+    parameters = {p["ParameterKey"]: p["ParameterValue"] for s in stack for p in s["Parameters"]}
+    assert parameters["LambdaCodeBucket"] == bucket
+    function = in_region(fresh, "lambda", "staging", WEST).get_function_configuration(
+        FunctionName="payment-processor-staging")
+    assert f":{WEST}:" in function["FunctionArn"]
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    assert policy["Statement"][0]["Principal"]["AWS"] == [
+        f"arn:aws:iam::{env['staging'].account_id}:root"]
+
+    # reads go to the instance's region: the manifest describes staging's stacks there
+    manifest = json.loads((fresh.build_dir / "manifests" / "resource-manifest-staging.json").read_text())
+    assert manifest["region"] == WEST
+    assert all(f":{WEST}:" in s["stack_id"] for s in manifest["stack_sets"])
+    status = json.loads(fresh.payctl("status", "--output", "json").output)
+    assert {(r["environment"], r["region"], r["status"]) for r in status
+            if r["stack_set"] == "payment-platform"} == {
+        ("dev", "us-east-1", "CURRENT"), ("staging", WEST, "CURRENT"), ("prod", "us-east-1", "CURRENT")}
+
+    # a template change for every environment at once: one UpdateStackSet per region group,
+    # never Accounts x Regions naming instances that do not exist
+    rollout = make_rollout(Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url),
+                           fresh.config)
+    rollout.waiter.poll_scale = TIME_SCALE
+    render = rollout.templates
+
+    def changed() -> dict[str, dict[str, Any]]:
+        templates = render()
+        templates["payment-platform"]["Resources"]["RegionProbe"] = {
+            "Type": "AWS::CloudFormation::WaitConditionHandle"}
+        return templates
+
+    rollout.templates = changed  # type: ignore[method-assign]
+    rollout.deploy(list(env.values()), strategy="parallel")
+    for environment, region in (("dev", "us-east-1"), ("staging", WEST), ("prod", "us-east-1")):
+        stack = in_region(fresh, "cloudformation", environment, region).describe_stack_resources(
+            StackName=_stack_id(cfn, env[environment].account_id, region))
+        assert "RegionProbe" in {r["LogicalResourceId"] for r in stack["StackResources"]}
+
+    result = fresh.payctl("destroy", "staging", "--yes")
+    assert result.exit_code == 0, result.output
+
+
+def _stack_id(cfn: Any, account: str, region: str) -> str:
+    return cfn.describe_stack_instance(StackSetName="payment-platform", StackInstanceAccount=account,
+                                       StackInstanceRegion=region)["StackInstance"]["StackId"]
