@@ -165,6 +165,16 @@ def log_group_template(resources: int = 1) -> str:
             **({"LogGroupName": named} if n == 0 else {})}} for n in range(resources)}})
 
 
+def slow_template(links: int = 30) -> str:
+    """Log groups created one after another (each DependsOn the last): cheap, but slow enough
+    (about a minute on AWS) that an operation can be caught while an account is RUNNING."""
+    import json
+
+    return json.dumps({"Resources": {f"Link{n}": {
+        "Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 1},
+        **({"DependsOn": f"Link{n - 1}"} if n else {})} for n in range(links)}})
+
+
 @dataclass
 class StackSets:
     """Creates StackSets for one test and removes them (and their stacks) afterwards."""

@@ -175,3 +175,15 @@ def test_an_account_outside_the_organization_fails(cloud: Cloud, stack_sets: Sta
         StackSetName=name, OperationId=done["OperationId"])["Summaries"]}
     assert results[outsider]["Status"] == "FAILED"
     assert {results[m]["Status"] for m in organization.members} == {"SUCCEEDED"}
+
+
+def test_new_service_managed_instances_are_placed_by_ou(cloud: Cloud, stack_sets: StackSets,
+                                                        organization: Organization) -> None:
+    """DeploymentTargets for a create: "When performing create operations, if you specify both
+    OrganizationalUnitIds and Accounts, you must also specify the AccountFilterType property";
+    accounts alone, without an OU, are refused."""
+    name = service_managed(stack_sets)
+    with pytest.raises(ClientError) as refused:
+        cloud.cfn.create_stack_instances(StackSetName=name, Regions=[cloud.region],
+                                         DeploymentTargets={"Accounts": organization.members[:1]})
+    assert refused.value.response["Error"]["Code"] == "ValidationError"

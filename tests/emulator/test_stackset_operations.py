@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from botocore.exceptions import ClientError
-from conformance import Cloud, StackSets, unique, wait_operation, wait_until
+from conformance import Cloud, StackSets, slow_template, unique, wait_operation, wait_until
 
 
 def create_instances(cloud: Cloud, name: str, accounts: list[str] | None = None,
@@ -248,7 +248,7 @@ def test_stopping_an_operation_cancels_what_has_not_started(cloud: Cloud, stack_
     """StopStackSetOperation: "StackSets will cancel all the unstarted stack instance deployments
     and wait for those are in-progress to complete." Status STOPPED: "The user has canceled the
     operation." """
-    name = stack_sets.create()
+    name = stack_sets.create(template=slow_template())
     operation_id = create_instances(cloud, name, MaxConcurrentCount=1, FailureToleranceCount=0)
     wait_until(cloud, lambda: "RUNNING" in statuses(cloud, name, operation_id).values(), "a running account")
 

@@ -175,16 +175,18 @@ def _preferences(self: CloudFormationResponse) -> dict[str, Any]:
     return preferences
 
 
-def _targets(self: CloudFormationResponse, stack_set: StackSet) -> list[tuple[str, str, str | None]]:
-    """(account, region, OU) for each target the request names."""
+def _targets(self: CloudFormationResponse, stack_set: StackSet,
+             creating: bool = False) -> list[tuple[str, str, str | None]]:
+    """(account, region, OU) for each target the request names. New service-managed instances
+    are placed by OU: "StackSets with SERVICE_MANAGED permission model can only have
+    OrganizationalUnit as target" (AWS's answer to a create naming accounts alone)."""
     regions = list(dict.fromkeys(self._get_param("Regions") or []))
     deployment = _params(self).get("DeploymentTargets") or {}
     accounts = list(dict.fromkeys(self._get_param("Accounts") or []))
     if accounts and deployment:
         raise ValidationError("You can specify Accounts or DeploymentTargets, but not both.")
     if stack_set.permission_model == "SERVICE_MANAGED":
-        if accounts or (deployment and not deployment.get("OrganizationalUnitIds")
-                        and self._get_param("Action") == "CreateStackInstances"):
+        if accounts or (creating and not deployment.get("OrganizationalUnitIds")):
             raise ValidationError("StackSets with SERVICE_MANAGED permission model can only "
                                   "have OrganizationalUnit as target")
         chosen = [(t.account, t.organizational_unit_id)
@@ -352,7 +354,7 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
 def create_stack_instances(self: CloudFormationResponse) -> ActionResult:
     with LOCK:
         stack_set = _stack_set(self)
-        keys = _targets(self, stack_set)
+        keys = _targets(self, stack_set, creating=True)
         overrides = _overrides(stack_set, self._get_param("ParameterOverrides"), {}) or {}
         operation = _operation(self, stack_set, "CREATE", keys)
         if isinstance(operation, str):
