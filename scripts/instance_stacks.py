@@ -16,6 +16,8 @@ from scripts.errors import DeploymentError
 
 DELETE_POLL_SECONDS = 5.0
 DELETE_POLLS = 720  # an hour: CloudFront takes a while
+UNCHANGED = ("Nothing else was changed (the instance stays INOPERABLE); remove what blocks the "
+             "deletion and deploy again")
 
 
 def running_template(cfn: Any, stack_id: str) -> dict[str, Any]:
@@ -58,14 +60,14 @@ def delete_stack(cfn: Any, stack_id: str, what: str,
                 failed = failed_resources(cfn, stack_id) or [stack.get("StackStatusReason", "")]
                 raise DeploymentError(
                     f"{what}: its stack {stack_id} still cannot be deleted: {'; '.join(failed)}. "
-                    "Nothing else was changed (the instance stays INOPERABLE); fix that and "
-                    "deploy again")
+                    f"{UNCHANGED}")
             sleep(DELETE_POLL_SECONDS)
     except DeploymentError:
         raise
     except Exception as err:
         if error_code(err) == "ValidationError" and "does not exist" in describe(err):
             return
-        raise DeploymentError(f"{what}: deleting its stack {stack_id}: {describe(err)}") from None
+        raise DeploymentError(f"{what}: its stack {stack_id} still cannot be deleted: "
+                              f"{describe(err)}. {UNCHANGED}") from None
     raise DeploymentError(f"{what}: its stack {stack_id} is still being deleted; deploy again "
                           "once it is gone")

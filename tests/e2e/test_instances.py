@@ -144,3 +144,55 @@ def test_a_waves_rollout_failing_in_staging_still_refreshes_devs_manifest(fresh:
     assert json.loads((manifests / "resource-manifest-prod.json").read_text()) == stale_prod
     assert "manifest not refreshed: staging (234567890123)" in result.output
     assert "manifest not refreshed: prod (345678901234)" in result.output
+
+
+def test_an_inoperable_instance_is_recovered_the_documented_way(fresh: Platform) -> None:
+    """A hand-made subnet keeps dev's VPC from being deleted: `destroy dev` fails and leaves the
+    instance INOPERABLE, which AWS will not update. deploy must not send UpdateStackInstances:
+    it finishes the deletion of the stack (refusing, with the reason, while it still cannot be
+    deleted), removes the instance with RetainStacks, and creates it again; the data stays."""
+    assert fresh.payctl("bootstrap").exit_code == 0
+    assert fresh.payctl("deploy", "dev", "--no-manifests").exit_code == 0
+    item = {"transaction_id": {"S": "t-1"}, "timestamp": {"N": "1"}, "customer_id": {"S": "c-1"}}
+    fresh.client("dynamodb", "dev").put_item(TableName="payment-transactions-dev", Item=item)
+    ec2 = fresh.client("ec2", "dev")
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Vpcs"][0]
+    subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.0.200.0/24")["Subnet"]["SubnetId"]
+    destroyed = fresh.payctl("destroy", "dev", "--yes")
+    assert destroyed.exit_code == 1, destroyed.output
+    rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
+    assert {r["status"] for r in rows if r["stack_set"] == "payment-platform"} == {"INOPERABLE"}
+
+    plan = fresh.payctl("plan", "dev")
+    assert "instance dev (123456789012 us-east-1) is INOPERABLE" in plan.output
+    assert "deploy deletes its stack (Retain resources, the data, stay), removes the instance " \
+        "with RetainStacks and creates it again" in plan.output
+    cfn = fresh.aws().client("cloudformation")
+    [stack_id] = {r["StackId"] for r in cfn.list_stack_instances(
+        StackSetName="payment-platform")["Summaries"]}
+
+    blocked = fresh.payctl("deploy", "dev", "--no-manifests")
+
+    assert blocked.exit_code == 1
+    assert "still cannot be deleted: DependencyViolation" in blocked.output
+    assert "the instance stays INOPERABLE" in blocked.output
+    assert "InvalidOperationException" not in blocked.output
+    [instance] = cfn.list_stack_instances(StackSetName="payment-platform")["Summaries"]
+    assert instance["Status"] == "INOPERABLE"
+
+    ec2.delete_subnet(SubnetId=subnet)
+    fresh.payctl("deploy", "dev", "--no-manifests")
+
+    operations = sorted(cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"],
+                        key=lambda op: op["CreationTimestamp"])
+    assert [op["Action"] for op in operations] == ["CREATE", "DELETE", "DELETE", "CREATE"]
+    release = cfn.describe_stack_set_operation(StackSetName="payment-platform",
+                                               OperationId=operations[2]["OperationId"])
+    assert release["StackSetOperation"]["RetainStacks"] is True
+    assert release["StackSetOperation"]["Status"] == "SUCCEEDED"
+    stacks = fresh.client("cloudformation", "dev")
+    assert stack_id not in {s["StackId"] for s in stacks.list_stacks()["StackSummaries"]
+                            if s["StackStatus"] != "DELETE_COMPLETE"}
+    assert fresh.client("dynamodb", "dev").scan(TableName="payment-transactions-dev")["Items"] == [item]
+    # Whether the new instance's stack can be created beside the retained resources (a bucket
+    # name is global) is the adoption of retained resources on redeploy, not this recovery.
