@@ -56,7 +56,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
       payctl deploy --all --require-clean --output json
     """
     from scripts import pending
-    from scripts.operations import Detached
+    from scripts.operations import AccountFailure, Detached, FailedAccounts, unsuccessful
 
     try:
         if resume is not None:
@@ -67,8 +67,11 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
             if not stack_set or not operation_id:
                 raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
             config = load_config(opts.params_dir)
-            make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
+            results = make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
             pending.clear(opts.build_dir)
+            failed = [AccountFailure(stack_set, operation_id, r) for r in unsuccessful(results)]
+            if failed:  # SUCCEEDED within the failure tolerance is not success for them
+                raise FailedAccounts(failed, config.account_names())
             emit(opts, {"stack_set": stack_set, "operation_id": operation_id,
                         "status": "SUCCEEDED"}, f"{stack_set}: operation {operation_id} SUCCEEDED")
             return
