@@ -17,12 +17,14 @@ from scripts.artifacts import TEMPLATE_BODY_LIMIT
 from scripts.aws import describe, error_code
 from scripts.config import Deployment
 from scripts.errors import DeploymentError
-from scripts.operations import OperationWaiter
+from scripts.instance_stacks import delete_stack, running_template
+from scripts.operations import AccountFailure, OperationWaiter, unsuccessful
 from scripts.plan import (
     DeployedInstance,
     DeployedStackSet,
     DesiredStackSet,
     InstanceGroup,
+    Recovery,
     StackSetPlan,
     Target,
 )
@@ -73,7 +75,8 @@ class StackSetDeployer:
                  operation_id: Callable[[str, list[str]], str],
                  template_url: Callable[[str, str], str], partition: str = "aws",
                  say: Callable[[str], None] = print,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 stacks: Callable[[str], Any] | None = None) -> None:
         self.cfn = cloudformation
         self.settings = settings
         self.waiter = waiter
@@ -82,6 +85,11 @@ class StackSetDeployer:
         self.partition = partition
         self.say = say
         self.sleep = sleep
+        # account -> a CloudFormation client in that account (through the execution role), to
+        # read and delete the instances' own stacks; None reads only the StackSet.
+        self.stacks = stacks
+        # accounts that failed inside operations that SUCCEEDED (failure tolerance above 0)
+        self.failures: list[AccountFailure] = []
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -122,7 +130,16 @@ class StackSetDeployer:
             status=instance.get("Status", ""), detailed_status=detailed,
             overrides=_pairs(instance.get("ParameterOverrides"), "ParameterKey", "ParameterValue"),
             status_reason=instance.get("StatusReason", ""), stack_id=instance.get("StackId", ""),
-            drift_status=instance.get("DriftStatus", ""))
+            drift_status=instance.get("DriftStatus", ""),
+            template=self._running_template(instance),
+            last_operation_id=instance.get("LastOperationId", ""))
+
+    def _running_template(self, instance: dict[str, Any]) -> dict[str, Any] | None:
+        if self.stacks is None:
+            return None
+        if not instance.get("StackId"):
+            return {}
+        return running_template(self.stacks(instance["Account"]), instance["StackId"])
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -140,6 +157,9 @@ class StackSetDeployer:
         steps: list[Step] = []
         if plan.create_stack_set:
             steps.append(Step((), lambda: self._create_stack_set(desired)))
+        if plan.recover_instances:
+            steps.append(Step(_environments(tuple(r.target for r in plan.recover_instances)),
+                              lambda: self._recover(desired.name, plan.recover_instances)))
         created = {t.key for g in plan.create_instances for t in g.targets}
         # A new template parameter can be overridden only once UpdateStackSet has put it on
         # every instance; otherwise a StackSet update that names new instances follows them.
@@ -259,6 +279,31 @@ class StackSetDeployer:
                   "OperationPreferences": self.preferences(), "OperationId": operation_id}
         return self.run_operation(name, operation_id, lambda: self.cfn.delete_stack_instances(**params))
 
+    def _recover(self, name: str, recoveries: tuple[Recovery, ...]) -> str:
+        """INOPERABLE instances: AWS refuses to update them. Finish the deletion that failed (the
+        stack is deleted through the execution role: its Retain resources, the data, stay), and
+        only then take the instance out of the StackSet (DeleteStackInstances, RetainStacks, as
+        documented); it is created again by the step after this. If the stack still cannot be
+        deleted, nothing else has changed: the instance stays INOPERABLE and the error says why."""
+        if self.stacks is None:
+            raise DeploymentError(f"{name}: INOPERABLE instances need their stacks' accounts")
+        for recovery in recoveries:
+            where = f"{recovery.target.environment} ({recovery.target.account})"
+            if recovery.stack_id:
+                self.say(f"{name}: {where} is INOPERABLE; deleting its stack "
+                         f"{recovery.stack_id} (Retain resources stay)")
+                delete_stack(self.stacks(recovery.target.account), recovery.stack_id,
+                             f"{name} in {where}", self.sleep)
+        targets = [r.target for r in recoveries]
+        environments = list(dict.fromkeys(t.environment for t in targets))
+        operation_id = self.operation_id("release", environments)
+        self.say(f"{name}: removing INOPERABLE instances of {', '.join(environments)} from the "
+                 f"StackSet ({operation_id})")
+        params = {"StackSetName": name, **self._where(targets), "RetainStacks": True,
+                  "OperationPreferences": self.preferences(), "OperationId": operation_id}
+        return self.run_operation(name, operation_id,
+                                  lambda: self.cfn.delete_stack_instances(**params))
+
     def delete_stack_set_if_empty(self, name: str) -> bool:
         pages = self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
         if any(page["Summaries"] for page in pages):
@@ -279,7 +324,12 @@ class StackSetDeployer:
                         attempt == IN_PROGRESS_RETRIES:
                     raise DeploymentError(f"{name}: {describe(err)}") from err
                 self._wait_for_others(name)
-        self.waiter.wait(name, operation_id)
+        for result in unsuccessful(self.waiter.wait(name, operation_id)):
+            # the operation SUCCEEDED within its failure tolerance, but this account did not
+            self.failures.append(AccountFailure(name, operation_id, result))
+            self.say(f"{name}: operation {operation_id} SUCCEEDED, but {result.account} "
+                     f"{result.region} {result.status}"
+                     f"{': ' + result.reason if result.reason else ''}")
         return operation_id
 
     def _wait_for_others(self, name: str) -> None:

@@ -67,6 +67,39 @@ class OperationFailed(DeploymentError):
         self.results = results
 
 
+@dataclass(frozen=True)
+class AccountFailure:
+    """An account that failed inside an operation that SUCCEEDED: with a failure tolerance
+    above 0, AWS ends the operation SUCCEEDED while some accounts FAILED (or were CANCELLED)."""
+
+    stack_set: str
+    operation_id: str
+    result: AccountResult
+
+
+class FailedAccounts(DeploymentError):
+    """The rollout ran to its end, but accounts failed inside operations that SUCCEEDED. Each is
+    named with CloudFormation's reason, with the command that retries only their environments."""
+
+    def __init__(self, failures: list[AccountFailure], names: dict[str, str]) -> None:
+        lines = ["accounts failed inside operations that SUCCEEDED (within the failure "
+                 "tolerance):"]
+        for f in failures:
+            r = f.result
+            lines.append(f"  {f.stack_set} ({f.operation_id}) {names.get(r.account, '?')} "
+                         f"({r.account} {r.region}): {r.status}{': ' + r.reason if r.reason else ''}")
+        retry = dict.fromkeys(names[f.result.account] for f in failures
+                              if f.result.account in names)
+        if retry:
+            lines.append(f"  retry only these: payctl deploy {' '.join(retry)}")
+        super().__init__("\n".join(lines))
+        self.failures = failures
+
+
+def unsuccessful(results: list[AccountResult]) -> list[AccountResult]:
+    return [r for r in results if r.status != "SUCCEEDED"]
+
+
 class Detached(DeploymentError):
     """The waiting stopped while the operation goes on in AWS; it can be watched again."""
 

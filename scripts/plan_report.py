@@ -10,6 +10,7 @@ import json
 from typing import Any
 
 from scripts.plan import DesiredStackSet, StackSetPlan, Target
+from scripts.template_diff import ResourceChange
 
 MAX_VALUE = 160
 
@@ -19,15 +20,18 @@ def _target(target: Target) -> dict[str, str]:
             "region": target.region}
 
 
+def _resources(changes: tuple[ResourceChange, ...]) -> list[dict[str, Any]]:
+    return [{"logical_id": r.logical_id, "type": r.type, "action": r.action,
+             "replacement": r.replacement, "stateful": r.stateful, "data_loss": r.loses_data,
+             "properties": [{"name": p.name, "old": p.old, "new": p.new,
+                             "replacement": p.replacement} for p in r.properties]}
+            for r in changes]
+
+
 def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
     by_env = {t.environment: t for t in desired.targets}
     action = "create" if plan.create_stack_set else "none" if plan.empty else "update"
-    resources = [] if plan.create_stack_set else [
-        {"logical_id": r.logical_id, "type": r.type, "action": r.action,
-         "replacement": r.replacement, "stateful": r.stateful, "data_loss": r.loses_data,
-         "properties": [{"name": p.name, "old": p.old, "new": p.new, "replacement": p.replacement}
-                        for p in r.properties]}
-        for r in plan.resources]
+    resources = [] if plan.create_stack_set else _resources(plan.resources)
     overrides = [{**_target(by_env[c.environment]), "key": c.subject, "old": c.old, "new": c.new}
                  for c in plan.changes if c.kind == "override"]
     return {
@@ -46,14 +50,24 @@ def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
                                  for c in plan.changes if c.kind == "parameter"],
         "tags_changed": any(c.kind == "tags" for c in plan.changes),
         "parameter_overrides": overrides,
+        # instances whose own stack runs another template than the StackSet's old one (an
+        # OUTDATED instance left behind by an earlier deploy of other environments)
+        "instance_templates": [{**_target(i.target), "resources": _resources(i.resources)}
+                               for i in plan.instance_resources
+                               if i.resources != plan.resources or not resources],
+        "recover_instances": [{**_target(r.target), "stack_id": r.stack_id, "reason": r.reason}
+                              for r in plan.recover_instances],
     }
 
 
 def report(plans: list[tuple[DesiredStackSet, StackSetPlan]]) -> dict[str, Any]:
     stack_sets = [_stack_set(d, p) for d, p in plans]
     return {"changes": any(s["action"] != "none" for s in stack_sets),
-            "data_loss": [f"{s['name']}/{r['logical_id']}" for s in stack_sets
-                          for r in s["resources"] if r["data_loss"]],
+            "data_loss": list(dict.fromkeys(
+                [f"{s['name']}/{r['logical_id']}" for s in stack_sets
+                 for r in s["resources"] if r["data_loss"]]
+                + [f"{s['name']}/{r['logical_id']} ({i['environment']})" for s in stack_sets
+                   for i in s["instance_templates"] for r in i["resources"] if r["data_loss"]])),
             "stack_sets": stack_sets}
 
 
@@ -114,6 +128,14 @@ def render_text(doc: dict[str, Any]) -> str:
             lines.append(f"  + instance {_where(t)}")
         for t in s["retry_instances"]:
             lines.append(f"  ~ instance {_where(t)} is {t['status']}: redeploy it")
+        for t in s["instance_templates"]:
+            lines.append(f"  ~ instance {_where(t)} runs another template; deploying it does:")
+            lines += ["  " + line for r in t["resources"] for line in _resource_lines(r)]
+        for t in s["recover_instances"]:
+            lines.append(f"  ! instance {_where(t)} is INOPERABLE (a deletion failed"
+                         f"{': ' + t['reason'] if t['reason'] else ''}); AWS will not update it. "
+                         "deploy deletes its stack (Retain resources, the data, stay), removes the "
+                         "instance with RetainStacks and creates it again")
         current = None
         for o in s["parameter_overrides"]:
             if o["environment"] != current:

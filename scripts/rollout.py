@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from scripts.artifacts import Artifacts, bucket_policy
-from scripts.aws import Aws, describe
+from scripts.aws import Aws, describe, error_code
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
 from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
+from scripts.instance_stacks import running_template
 from scripts.manifest import (
     InstanceOutputs,
     build_manifest,
@@ -33,7 +34,7 @@ from scripts.manifest import (
     missing_resources,
     write_atomically,
 )
-from scripts.operations import OperationWaiter
+from scripts.operations import FailedAccounts, OperationWaiter
 from scripts.plan import DeployedStackSet, DesiredStackSet, StackSetPlan, Target, plan_stack_set
 from scripts.progress import Progress
 from templates_py.blueprint import MANAGED_BY, PROJECT
@@ -124,6 +125,22 @@ def desired_stack_sets(config: Config, environments: list[Environment],
     return result
 
 
+def data_loss_lines(plans: list[tuple[DesiredStackSet, StackSetPlan]]) -> list[str]:
+    """Each stateful resource a deploy would replace or remove, per instance: an OUTDATED
+    instance is judged by the template its stack runs, not by the StackSet's."""
+    lines = []
+    for _, plan in plans:
+        by_instance = plan.data_loss_by_instance
+        covered = {r.logical_id for _, r in by_instance}
+        for env, r in by_instance:
+            lines.append(f"{plan.name}: {r.logical_id} ({r.type}) would be "
+                         f"{'removed' if r.action == 'remove' else 'replaced'} in {env}")
+        lines += [f"{plan.name}: {r.logical_id} ({r.type}) would be "
+                  f"{'removed' if r.action == 'remove' else 'replaced'}"
+                  for r in plan.data_loss if r.logical_id not in covered]
+    return lines
+
+
 @dataclass
 class StackSetResult:
     name: str
@@ -150,7 +167,12 @@ class Rollout:
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
             self.artifacts.template_url, partition=aws.partition, say=progress.say,
-            sleep=lambda seconds: time.sleep(seconds * poll_scale))
+            sleep=lambda seconds: time.sleep(seconds * poll_scale), stacks=self.stack_client)
+
+    def stack_client(self, account: str) -> Any:
+        """CloudFormation in `account`, through the execution role: the instances' own stacks."""
+        role = self.config.deployment.execution_role_name
+        return self.aws.client("cloudformation", self.aws.in_account(account, role))
 
     # -- inputs ------------------------------------------------------------------------------
 
@@ -253,9 +275,7 @@ class Rollout:
         """
         desired = self.desired(environments, upload=True)
         plans = self._plan(desired)
-        risky = [f"{plan.name}: {r.logical_id} ({r.type}) would be "
-                 f"{'removed' if r.action == 'remove' else 'replaced'}"
-                 for _, plan in plans for r in plan.data_loss]
+        risky = data_loss_lines(plans)
         if risky and not allow_data_loss:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
@@ -268,14 +288,25 @@ class Rollout:
         for warning in edge_warnings(environments):
             self.progress.say(warning)
         if strategy == "parallel" or len(environments) == 1:
-            return self._pipelined(plans, results)
+            return self._raise_failed_accounts(self._pipelined(plans, results))
         for env in environments:
             # each wave is planned only once the one before it has finished
             wave = self._plan([replace(want, targets=tuple(
                 t for t in want.targets if t.environment == env.name)) for want in desired])
             for result, (want, plan) in zip(results, wave, strict=True):
                 result.operations += self._apply(want, plan)
+            if self.deployer.failures:
+                break  # an account failed inside a SUCCEEDED operation: a failed wave
+        return self._raise_failed_accounts(results)
+
+    def _raise_failed_accounts(self, results: list[StackSetResult]) -> list[StackSetResult]:
+        """Accounts that failed inside operations that SUCCEEDED make the rollout fail."""
+        if self.deployer.failures:
+            raise FailedAccounts(self.deployer.failures, self.config.account_names())
         return results
+
+    def failed_accounts(self) -> set[str]:
+        return {f.result.account for f in self.deployer.failures}
 
     def _pipelined(self, plans: list[tuple[DesiredStackSet, StackSetPlan]],
                    results: list[StackSetResult]) -> list[StackSetResult]:
@@ -323,16 +354,47 @@ class Rollout:
 
     def manifests(self, environments: list[Environment], out_dir: Path) -> list[Path]:
         """One manifest per account, read concurrently, each account through one session."""
+        paths, _ = self._export(environments, out_dir, fresh_only=False)
+        return paths
+
+    def fresh_manifests(self, environments: list[Environment], out_dir: Path,
+                        failed_accounts: set[str]) -> tuple[list[Path], list[str]]:
+        """After a deploy, even a partly failed one: a fresh manifest for every account whose
+        instances all ended CURRENT and did not fail in this rollout; the others' files are
+        left untouched, and each is named with why (so no stale file passes for current)."""
+        return self._export(environments, out_dir, fresh_only=True, failed=failed_accounts)
+
+    def _export(self, environments: list[Environment], out_dir: Path, fresh_only: bool,
+                failed: set[str] | None = None) -> tuple[list[Path], list[str]]:
         names = [s.name for s in self.config.deployment.stacksets]
-        stack_sets = {n: self.cfn.describe_stack_set(StackSetName=n)["StackSet"] for n in names}
-        last_ops = {n: self._last_operation(n) for n in names}
+        stack_sets = {n: self._stack_set_or_none(n) for n in names}
+        last_ops = {n: self._last_operation(n) if stack_sets[n] else None for n in names}
         instances = {n: {(s["Account"], s["Region"]): s for page in
                          self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=n)
-                         for s in page["Summaries"]} for n in names}
-        targets = [(env, account) for env in environments for account in env.account_ids]
+                         for s in page["Summaries"]} if stack_sets[n] else {} for n in names}
+        targets, skipped = [], []
+        for env in environments:
+            for account in env.account_ids:
+                why = _not_fresh(names, instances, account, env.region, failed or set()) \
+                    if fresh_only else ""
+                if why:
+                    skipped.append(f"{env.name} ({account}): {why}; "
+                                   f"{manifest_path(out_dir, _file_name(env, account))} not "
+                                   "refreshed")
+                else:
+                    targets.append((env, account))
         with ThreadPoolExecutor(max_workers=min(16, len(targets)) or 1) as pool:
-            return list(pool.map(lambda t: self._manifest(
+            paths = list(pool.map(lambda t: self._manifest(
                 t[0], t[1], stack_sets, instances, last_ops, out_dir), targets))
+        return paths, skipped
+
+    def _stack_set_or_none(self, name: str) -> dict[str, Any] | None:
+        try:
+            return self.cfn.describe_stack_set(StackSetName=name)["StackSet"]
+        except Exception as err:
+            if error_code(err) == "StackSetNotFoundException":
+                return None
+            raise
 
     def _last_operation(self, name: str) -> str | None:
         ops = self.cfn.list_stack_set_operations(StackSetName=name).get("Summaries", [])
@@ -353,10 +415,13 @@ class Rollout:
         instances = []
         for name, stack_set in stack_sets.items():
             instance = summaries[name].get((account, env.region))
-            if instance is None:
+            if instance is None or stack_set is None or not instance.get("StackId"):
                 raise DeploymentError(f"{name}: no stack instance in {env.name} account {account}")
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
-            template = json.loads(stack_set.get("TemplateBody") or "{}")
+            # what this instance's stack runs, which an OUTDATED instance has from an older
+            # template than the StackSet's
+            template = running_template(cfn, instance["StackId"]) or \
+                json.loads(stack_set.get("TemplateBody") or "{}")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
             self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")
             if NAME_SERVERS_OUTPUT in outputs:
@@ -367,11 +432,28 @@ class Rollout:
             instances.append(InstanceOutputs(
                 stack_set=name, stack_set_id=stack_set["StackSetId"],
                 stack_id=instance["StackId"], instance_status=instance.get("Status", ""),
-                last_operation_id=last_ops[name],
+                last_operation_id=instance.get("LastOperationId") or last_ops[name],
                 template=template,
                 parameters={p["ParameterKey"]: p["ParameterValue"]
                             for p in stack.get("Parameters", [])},
                 outputs=outputs))
         manifest = build_manifest(env.name, account, env.region, instances)
-        name = env.name if account == env.account_id else f"{env.name}-{account}"
-        return write_atomically(manifest_path(out_dir, name), manifest)
+        return write_atomically(manifest_path(out_dir, _file_name(env, account)), manifest)
+
+
+def _file_name(env: Environment, account: str) -> str:
+    return env.name if account == env.account_id else f"{env.name}-{account}"
+
+
+def _not_fresh(names: list[str], instances: dict[str, dict[tuple[str, str], dict[str, Any]]],
+               account: str, region: str, failed: set[str]) -> str:
+    """Why an account's manifest would not describe a finished deploy ("" if it would)."""
+    if account in failed:
+        return "failed in this deploy"
+    for name in names:
+        instance = instances[name].get((account, region))
+        if instance is None:
+            return f"no {name} instance"
+        if instance.get("Status") != "CURRENT":
+            return f"{name} instance {instance.get('Status')}"
+    return ""

@@ -1,16 +1,25 @@
 """Where every StackSet stands in every account: one read of each StackSet, its instances and
-its operations, and a comparison with the template built from this checkout."""
+its operations, and a comparison with the template built from this checkout.
+
+Each row is one instance's own story: the operation that last touched it (its LastOperationId,
+not the StackSet's latest operation, which may have named other accounts) and the template its
+stack runs (read through the execution role: an OUTDATED instance runs an older one than the
+StackSet's). A row without an instance claims no template at all."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from scripts.aws import error_code
 from scripts.config import Config, Environment
+from scripts.instance_stacks import running_template
 from scripts.manifest import template_digest
+
+CURRENT, BEHIND, NOT_DEPLOYED, NO_STACK = "current", "behind build", "not deployed", "no stack"
 
 
 @dataclass(frozen=True)
@@ -29,35 +38,67 @@ class InstanceStatus:
     last_operation_action: str | None
     last_operation_status: str | None
     last_operation_end: str | None
+    stack_set_digest: str | None = None
 
     @property
     def behind(self) -> bool:
         return self.status != "CURRENT" or self.deployed_digest != self.built_digest
 
+    @property
+    def template(self) -> str:
+        """What the instance's stack runs, against this checkout's build."""
+        return template_state(self.status, self.deployed_digest, self.built_digest)
 
-def _last_operation(cfn: Any, name: str) -> dict[str, Any]:
-    summaries = cfn.list_stack_set_operations(StackSetName=name).get("Summaries", [])
-    summaries.sort(key=lambda o: o.get("CreationTimestamp") or "", reverse=True)
-    return summaries[0] if summaries else {}
+
+def template_state(status: str, deployed: str | None, built: str) -> str:
+    if status in ("NOT DEPLOYED", "NO STACKSET"):
+        return NOT_DEPLOYED
+    if deployed is None:
+        return NO_STACK
+    return CURRENT if deployed == built else BEHIND
+
+
+def _operations(cfn: Any, name: str) -> dict[str, dict[str, Any]]:
+    pages = cfn.get_paginator("list_stack_set_operations").paginate(StackSetName=name)
+    return {o["OperationId"]: o for page in pages for o in page.get("Summaries", [])}
+
+
+def _digest(stacks: Callable[[str], Any] | None, summary: dict[str, Any],
+            stack_set_digest: str | None) -> str | None:
+    """The digest of the template the instance's stack runs; None when it has no stack. Without
+    access to the accounts, the StackSet's (what a CURRENT instance runs)."""
+    if not summary.get("StackId"):
+        return None
+    if stacks is None:
+        return stack_set_digest
+    template = running_template(stacks(summary["Account"]), summary["StackId"])
+    return template_digest(template) if template else None
 
 
 def _stack_set_rows(cfn: Any, name: str, built: dict[str, Any],
-                    environments: list[Environment]) -> list[InstanceStatus]:
+                    environments: list[Environment],
+                    stacks: Callable[[str], Any] | None = None) -> list[InstanceStatus]:
     try:
         stack_set = cfn.describe_stack_set(StackSetName=name)["StackSet"]
     except Exception as err:
         if error_code(err) != "StackSetNotFoundException":
             raise
         stack_set = None
-    deployed = template_digest(json.loads(stack_set["TemplateBody"])) if stack_set else None
+    stack_set_digest = template_digest(json.loads(stack_set["TemplateBody"])) if stack_set \
+        else None
     summaries = {}
     if stack_set:
         pages = cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)
         summaries = {(s["Account"], s["Region"]): s for page in pages for s in page["Summaries"]}
-    last = _last_operation(cfn, name) if stack_set else {}
+    operations = _operations(cfn, name) if stack_set else {}
+    wanted = [(env, account, summaries.get((account, env.region), {}))
+              for env in environments for account in env.account_ids]
+    with ThreadPoolExecutor(max_workers=min(16, len(wanted)) or 1) as pool:
+        digests = list(pool.map(lambda w: _digest(stacks, w[2], stack_set_digest), wanted))
     rows = []
-    for env, account in ((e, a) for e in environments for a in e.account_ids):
-        s = summaries.get((account, env.region), {})
+    for (env, account, s), deployed in zip(wanted, digests, strict=True):
+        last_id = s.get("LastOperationId") or None
+        last = operations.get(last_id or "", {})
         end = last.get("EndTimestamp")
         rows.append(InstanceStatus(
             stack_set=name, environment=env.name, account=account, region=env.region,
@@ -65,23 +106,27 @@ def _stack_set_rows(cfn: Any, name: str, built: dict[str, Any],
             detailed_status=s.get("StackInstanceStatus", {}).get("DetailedStatus", ""),
             drift_status=s.get("DriftStatus", ""), reason=s.get("StatusReason", ""),
             deployed_digest=deployed, built_digest=template_digest(built),
-            last_operation_id=last.get("OperationId"), last_operation_action=last.get("Action"),
+            last_operation_id=last_id, last_operation_action=last.get("Action"),
             last_operation_status=last.get("Status"),
-            last_operation_end=end.isoformat() if hasattr(end, "isoformat") else end))
+            last_operation_end=end.isoformat() if hasattr(end, "isoformat") else end,
+            stack_set_digest=stack_set_digest))
     return rows
 
 
 def collect(cfn: Any, config: Config, environments: list[Environment],
-            templates: dict[str, dict[str, Any]]) -> list[InstanceStatus]:
+            templates: dict[str, dict[str, Any]],
+            stacks: Callable[[str], Any] | None = None) -> list[InstanceStatus]:
+    """Every row; `stacks` (account -> CloudFormation client there) reads what each instance's
+    stack runs."""
     specs = config.deployment.stacksets
     with ThreadPoolExecutor(max_workers=len(specs)) as pool:
         parts = pool.map(lambda s: _stack_set_rows(cfn, s.name, templates[s.template],
-                                                   environments), specs)
+                                                   environments, stacks), specs)
         return [row for rows in parts for row in rows]
 
 
 def to_json(rows: list[InstanceStatus]) -> list[dict[str, Any]]:
-    return [{**asdict(r), "behind": r.behind} for r in rows]
+    return [{**asdict(r), "behind": r.behind, "template": r.template} for r in rows]
 
 
 def render_table(rows: list[InstanceStatus]) -> str:
@@ -89,8 +134,7 @@ def render_table(rows: list[InstanceStatus]) -> str:
               "LAST OPERATION")
     lines = [header]
     for r in rows:
-        template = "-" if r.deployed_digest is None else \
-            "current" if r.deployed_digest == r.built_digest else "behind build"
+        template = r.template
         op = "-" if not r.last_operation_id else \
             f"{r.last_operation_id} {r.last_operation_action} {r.last_operation_status} " \
             f"{r.last_operation_end or ''}".rstrip()

@@ -109,3 +109,40 @@ def test_resources_an_endpoint_skipped_are_found_and_conditional_ones_ignored() 
                     "ZoneId": {"Value": "z", "Condition": "EdgeOn"}}}
     assert missing_resources(template, {"TableName": "t"}) == [("Alarm", "AWS::CloudWatch::Alarm")]
     assert missing_resources(template, {"TableName": "t", "AlarmArn": "a"}) == []
+
+
+TABLE = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table",
+                                 "Properties": {"TableName": "payments"}}}}
+RENAMED = {"Resources": {"Table": {"Type": "AWS::DynamoDB::Table",
+                                   "Properties": {"TableName": "payments-v2"}}}}
+
+
+def test_an_outdated_instance_is_judged_by_the_template_its_stack_runs() -> None:
+    """`deploy dev --allow-data-loss` left the StackSet on the new template and prod OUTDATED,
+    still running the old one: the StackSet's template equals the desired one, yet redeploying
+    prod replaces its table."""
+    have = deployed(DEV, PRD, template=RENAMED)
+    have.instances[PRD.key] = replace(have.instances[PRD.key], status="OUTDATED", template=TABLE)
+    have.instances[DEV.key] = replace(have.instances[DEV.key], template=RENAMED)
+
+    plan = plan_stack_set(desired(PRD, template=RENAMED), have)
+
+    assert [g.accounts for g in plan.update_instances] == [[PRD.account]]
+    assert [(env, r.logical_id, r.replacement) for env, r in plan.data_loss_by_instance] == [
+        ("prod", "Table", "True")]
+    assert [r.logical_id for r in plan.data_loss] == ["Table"]
+    assert plan_stack_set(desired(DEV, template=RENAMED), have).data_loss == []
+
+
+def test_an_inoperable_instance_is_recovered_and_created_again_never_updated() -> None:
+    have = deployed(DEV, STG)
+    have.instances[DEV.key] = replace(have.instances[DEV.key], status="INOPERABLE",
+                                      stack_id="arn:stack/dev", status_reason="DELETE_FAILED")
+
+    plan = plan_stack_set(desired(DEV, STG), have)
+
+    assert plan.update_instances == () and not plan.update_stack_set
+    assert [(r.target.environment, r.stack_id) for r in plan.recover_instances] == [
+        ("dev", "arn:stack/dev")]
+    assert [g.accounts for g in plan.create_instances] == [[DEV.account]]
+    assert not plan.empty

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from scripts.cli_support import ROOT, Options, reports_errors
@@ -11,7 +14,7 @@ from scripts.commands.common import (
     select,
 )
 from scripts.config import load_config
-from scripts.errors import ConfigError
+from scripts.errors import ConfigError, DeploymentError, PlatformError
 
 
 @click.command()
@@ -53,7 +56,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
       payctl deploy --all --require-clean --output json
     """
     from scripts import pending
-    from scripts.operations import Detached
+    from scripts.operations import AccountFailure, Detached, FailedAccounts, unsuccessful
 
     try:
         if resume is not None:
@@ -64,8 +67,11 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
             if not stack_set or not operation_id:
                 raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
             config = load_config(opts.params_dir)
-            make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
+            results = make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
             pending.clear(opts.build_dir)
+            failed = [AccountFailure(stack_set, operation_id, r) for r in unsuccessful(results)]
+            if failed:  # SUCCEEDED within the failure tolerance is not success for them
+                raise FailedAccounts(failed, config.account_names())
             emit(opts, {"stack_set": stack_set, "operation_id": operation_id,
                         "status": "SUCCEEDED"}, f"{stack_set}: operation {operation_id} SUCCEEDED")
             return
@@ -73,7 +79,20 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
         if require_clean:
             refuse_uncommitted(opts)
         rollout = make_rollout(opts, config, timeout, keep_build=True)
-        results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy)
+        try:
+            results = rollout.deploy(selected, allow_data_loss=allow_data_loss,
+                                     strategy=strategy)
+        except Detached:
+            raise
+        except DeploymentError:
+            # a partial failure: environments that finished get true manifests, failed ones
+            # keep their files untouched and are named; then the failure is reported
+            if manifests:
+                try:
+                    _export(opts, rollout, selected, err=True)
+                except PlatformError as unexported:  # the deploy's own failure comes first
+                    click.echo(f"warning: manifests not exported: {unexported}", err=True)
+            raise
     except Detached as err:
         try:
             pending.save(opts.build_dir, err.stack_set, err.operation_id)
@@ -83,12 +102,27 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     lines = []
     if all(r.plan.empty for r in results):
         lines.append("No changes: every StackSet and instance already matches.")
-    paths = rollout.manifests(selected, opts.build_dir / "manifests") if manifests else []
+    paths, skipped = _export(opts, rollout, selected) if manifests else ([], [])
     lines += [f"wrote {path}" for path in paths]
     emit(opts, {"revision": rollout.revision,
                 "stack_sets": [{"name": r.name, "changed": not r.plan.empty,
                                 "operations": r.operations} for r in results],
-                "manifests": [str(p) for p in paths]}, "\n".join(lines))
+                "manifests": [str(p) for p in paths], "manifests_not_refreshed": skipped},
+         "\n".join(lines))
+
+
+def _export(opts: Options, rollout: Any, selected: list[Any],
+            err: bool = False) -> tuple[list[Path], list[str]]:
+    """Fresh manifests for the accounts whose instances all ended CURRENT without failing; the
+    others are named on stderr (their files are left as they were)."""
+    paths, skipped = rollout.fresh_manifests(selected, opts.build_dir / "manifests",
+                                             rollout.failed_accounts())
+    if err:
+        for path in paths:
+            click.echo(f"wrote {path}", err=True)
+    for line in skipped:
+        click.echo(f"manifest not refreshed: {line}", err=True)
+    return paths, skipped
 
 
 def refuse_uncommitted(opts: Options) -> None:

@@ -12,8 +12,9 @@ from scripts.config import load_config
 @click.pass_obj
 @reports_errors
 def status(opts: Options, environments: tuple[str, ...]) -> None:
-    """Show every StackSet x account: instance status, drift, last operation, and whether the
-    deployed template is the one built from this checkout (rendered in memory: status writes
+    """Show every StackSet x account: instance status, drift, the last operation that touched
+    that instance, and whether the template its stack runs (read in the account through the
+    execution role) is the one built from this checkout (rendered in memory: status writes
     nothing). No environment means all.
 
     \b
@@ -26,5 +27,6 @@ def status(opts: Options, environments: tuple[str, ...]) -> None:
     config = load_config(opts.params_dir)
     selected = config.select(environments, all_=not environments)
     rollout = make_rollout(opts, config)
-    rows = report.collect(rollout.cfn, config, selected, rollout.templates())
+    rows = report.collect(rollout.cfn, config, selected, rollout.templates(),
+                          rollout.stack_client)
     emit(opts, report.to_json(rows), report.render_table(rows))
