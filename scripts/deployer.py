@@ -76,7 +76,7 @@ class StackSetDeployer:
                  template_url: Callable[[str, str], str], partition: str = "aws",
                  say: Callable[[str], None] = print,
                  sleep: Callable[[float], None] = time.sleep,
-                 stacks: Callable[[str], Any] | None = None) -> None:
+                 stacks: Callable[[str, str], Any] | None = None) -> None:
         self.cfn = cloudformation
         self.settings = settings
         self.waiter = waiter
@@ -139,7 +139,7 @@ class StackSetDeployer:
             return None
         if not instance.get("StackId"):
             return {}
-        return running_template(self.stacks(instance["Account"]), instance["StackId"])
+        return running_template(self.stacks(instance["Account"], instance["Region"]), instance["StackId"])
 
     # -- writing -----------------------------------------------------------------------------
 
@@ -292,7 +292,7 @@ class StackSetDeployer:
             if recovery.stack_id:
                 self.say(f"{name}: {where} is INOPERABLE; deleting its stack "
                          f"{recovery.stack_id} (Retain resources stay)")
-                delete_stack(self.stacks(recovery.target.account), recovery.stack_id,
+                delete_stack(self.stacks(recovery.target.account, recovery.target.region), recovery.stack_id,
                              f"{name} in {where}", self.sleep)
         targets = [r.target for r in recoveries]
         environments = list(dict.fromkeys(t.environment for t in targets))

@@ -169,10 +169,11 @@ class Rollout:
             self.artifacts.template_url, partition=aws.partition, say=progress.say,
             sleep=lambda seconds: time.sleep(seconds * poll_scale), stacks=self.stack_client)
 
-    def stack_client(self, account: str) -> Any:
-        """CloudFormation in `account`, through the execution role: the instances' own stacks."""
-        role = self.config.deployment.execution_role_name
-        return self.aws.client("cloudformation", self.aws.in_account(account, role))
+    def stack_client(self, account: str, region: str) -> Any:
+        """CloudFormation in `account` and `region`, through the read role (the execution role,
+        or the member role when service-managed): the instances' own stacks."""
+        return self.aws.client_in("cloudformation", account, self.config.deployment.read_role_name,
+                                  region)
 
     # -- inputs ------------------------------------------------------------------------------
 

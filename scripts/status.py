@@ -63,7 +63,7 @@ def _operations(cfn: Any, name: str) -> dict[str, dict[str, Any]]:
     return {o["OperationId"]: o for page in pages for o in page.get("Summaries", [])}
 
 
-def _digest(stacks: Callable[[str], Any] | None, summary: dict[str, Any],
+def _digest(stacks: Callable[[str, str], Any] | None, summary: dict[str, Any],
             stack_set_digest: str | None) -> str | None:
     """The digest of the template the instance's stack runs; None when it has no stack. Without
     access to the accounts, the StackSet's (what a CURRENT instance runs)."""
@@ -71,13 +71,13 @@ def _digest(stacks: Callable[[str], Any] | None, summary: dict[str, Any],
         return None
     if stacks is None:
         return stack_set_digest
-    template = running_template(stacks(summary["Account"]), summary["StackId"])
+    template = running_template(stacks(summary["Account"], summary["Region"]), summary["StackId"])
     return template_digest(template) if template else None
 
 
 def _stack_set_rows(cfn: Any, name: str, built: dict[str, Any],
                     environments: list[Environment],
-                    stacks: Callable[[str], Any] | None = None) -> list[InstanceStatus]:
+                    stacks: Callable[[str, str], Any] | None = None) -> list[InstanceStatus]:
     try:
         stack_set = cfn.describe_stack_set(StackSetName=name)["StackSet"]
     except Exception as err:
@@ -115,7 +115,7 @@ def _stack_set_rows(cfn: Any, name: str, built: dict[str, Any],
 
 def collect(cfn: Any, config: Config, environments: list[Environment],
             templates: dict[str, dict[str, Any]],
-            stacks: Callable[[str], Any] | None = None) -> list[InstanceStatus]:
+            stacks: Callable[[str, str], Any] | None = None) -> list[InstanceStatus]:
     """Every row; `stacks` (account -> CloudFormation client there) reads what each instance's
     stack runs."""
     specs = config.deployment.stacksets
