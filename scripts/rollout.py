@@ -141,6 +141,7 @@ class Rollout:
         self.lambdas_dir = lambdas_dir
         self.progress = progress
         self.revision = revision or git_revision()
+        self.poll_scale = poll_scale
         names = config.account_names()
         self.cfn = aws.client("cloudformation")
         self.waiter = OperationWaiter(self.cfn, timeout, progress, names, poll_scale=poll_scale)
@@ -203,6 +204,47 @@ class Rollout:
         return [(want, plan_stack_set(want, have))
                 for want, have in zip(desired, self.read(desired), strict=True)]
 
+    def adoptions(self, desired: list[DesiredStackSet],
+                  deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
+        """Targets whose new stack must adopt retained resources (`scripts.adopt`), looked up in
+        each account through the execution role."""
+        from scripts.adopt import survey
+
+        deployed = self.read(desired) if deployed is None else deployed
+        return [adoption for want, have in zip(desired, deployed, strict=True)
+                for adoption in survey(want, have, self._client_in, self.aws.partition)]
+
+    def _client_in(self, target: Target, service: str) -> Any:
+        role = self.config.deployment.execution_role_name
+        return self.aws.client(service, self.aws.in_account(target.account, role))
+
+    def _adopt(self, desired: list[DesiredStackSet]) -> bool:
+        """Before anything else: refuse on a retained name that cannot be adopted, then build
+        each returning environment's stack around its retained resources."""
+        from scripts.adopt import Adopter, refusal, template_source
+        from scripts.artifacts import TEMPLATE_BODY_LIMIT
+
+        deployed = self.read(desired)
+        adoptions = self.adoptions(desired, deployed)
+        message = refusal(adoptions)
+        if message:
+            raise UnsafeChange(message)
+        adopter = Adopter(self.deployer, self._client_in,
+                          template_source(self.artifacts.template_url, TEMPLATE_BODY_LIMIT),
+                          self.progress.say, self.poll_scale)
+        for want, have in zip(desired, deployed, strict=True):
+            mine = [a for a in adoptions if a.stack_set == want.name and not a.note]
+            for adoption in adoptions:
+                if adoption.stack_set == want.name and adoption.note:
+                    self.progress.say(f"warning: {adoption.lines()[0]}")
+            if mine and have is None:
+                self.deployer.apply(want, StackSetPlan(want.name, create_stack_set=True))
+            for adoption in mine:
+                for line in adoption.lines():
+                    self.progress.say(line)
+                self._guarded(want.name, lambda a=adoption, w=want: adopter.run(w, a))
+        return bool(adopter.imported)
+
     def exact_previews(self, environments: list[Environment]) -> list[Any]:
         """Change-set previews of each selected account's stack, through the execution role.
         A template too large to pass inline goes to the artifacts bucket (content-addressed)."""
@@ -234,6 +276,8 @@ class Rollout:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
+        if self._adopt(desired):
+            plans = self._plan(desired)
         results = [StackSetResult(want.name, plan) for want, plan in plans]
         if all(plan.empty for _, plan in plans):
             for want, _ in plans:

@@ -150,6 +150,8 @@ def _roll_back(backend: Any, name: str, instance: Instance) -> None:
     instance.stack_id = stack.stack_id
     with contextlib.suppress(Exception):  # a partial resource that cannot be deleted stays
         stack.resource_map.delete()
+    # A rolled-back stack has no outputs (its resources are gone); moto would still evaluate them.
+    stack.output_map = type(stack.output_map)(stack.resource_map, {"Outputs": {}}, stack.stack_id)
     stack.status = "ROLLBACK_COMPLETE"
 
 

@@ -1,0 +1,397 @@
+"""Redeploy after destroy: the new stack adopts the retained tables, buckets, key and log groups.
+
+`destroy` keeps every stateful resource (DeletionPolicy Retain), under the same names. A plain
+CreateStackInstances would then fail on the first name that exists (BucketAlreadyExists), for
+ever, and the unnamed KMS key would get an empty twin. Instead, CloudFormation's own mechanisms
+bring the old resources, with their data, under the environment's new stack:
+
+1. in the target account, through the execution role, a change set of type IMPORT creates a
+   stack from a reduced template that holds only the resources to import (resource import
+   needs every template resource to be imported, each with a DeletionPolicy), with the
+   environment's parameter values;
+2. UpdateStack gives that stack the full platform template: the rest is created beside the
+   adopted resources, which are left as they are;
+3. ImportStacksToStackSet makes the stack the environment's stack instance (the stack keeps its
+   parameter values, which become the instance's overrides); the normal plan follows.
+
+A name that cannot be adopted (a bucket owned by another account, a table with another key
+schema, a key pending deletion) is a conflict, reported before any operation starts with the
+way out. The pure functions decide; `survey` and `Adopter` do the I/O.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from scripts.aws import describe, error_code
+from scripts.errors import DeploymentError
+from scripts.plan import DeployedStackSet, DesiredStackSet, Target
+
+# The identifier property resource import takes for each type the platform retains.
+IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
+               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId"}
+NAME_PROPERTIES = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
+                   "AWS::Logs::LogGroup": "LogGroupName"}
+RETAINING = ("Retain", "RetainExceptOnCreate")
+# A first creation that failed leaves its stack rolled back; the retained resources stay.
+FAILED_STACK = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_COMPLETE")
+TEMPLATE_SECTIONS = ("AWSTemplateFormatVersion", "Description", "Parameters", "Mappings",
+                     "Conditions")
+
+
+@dataclass(frozen=True)
+class Retained:
+    """A resource the template keeps, with the name it has in one account and Region (a KMS
+    key has none: it is found by its Name tag)."""
+
+    logical_id: str
+    type: str
+    name: str
+    key_schema: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the account holds under a retained resource's name."""
+
+    retained: Retained
+    state: str  # present | absent | conflict
+    identifier: str = ""
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Adoption:
+    """One environment's instance to be built around its retained resources."""
+
+    stack_set: str
+    target: Target
+    found: tuple[Found, ...]
+    replaces_failed: bool = False
+    note: str = ""
+
+    @property
+    def adopted(self) -> list[Found]:
+        return [f for f in self.found if f.state == "present"]
+
+    @property
+    def conflicts(self) -> list[Found]:
+        return [f for f in self.found if f.state == "conflict"]
+
+    @property
+    def where(self) -> str:
+        return f"{self.stack_set} / {self.target.environment} ({self.target.account} " \
+               f"{self.target.region})"
+
+    def lines(self) -> list[str]:
+        """What plan shows and deploy says."""
+        if self.note:
+            return [f"{self.where}: {self.note}"]
+        head = "adopts retained resources into a new stack" + (
+            " (replacing the instance whose first creation failed)" if self.replaces_failed else "")
+        lines = [f"{self.where}: {head}"]
+        lines += [f"    adopt     {f.retained.logical_id}  {f.retained.type}  {f.identifier}"
+                  for f in self.adopted]
+        lines += [f"    CONFLICT  {f.retained.logical_id}  {f.retained.type}  {f.retained.name}: "
+                  f"{f.detail}" for f in self.conflicts]
+        return lines
+
+    def to_json(self) -> dict[str, Any]:
+        return {"stack_set": self.stack_set, "environment": self.target.environment,
+                "account": self.target.account, "region": self.target.region,
+                "replaces_failed": self.replaces_failed, "note": self.note,
+                "resources": [{"logical_id": f.retained.logical_id, "type": f.retained.type,
+                               "state": f.state, "identifier": f.identifier or f.retained.name,
+                               "detail": f.detail} for f in self.found if f.state != "absent"]}
+
+
+# -- pure: what the template retains, and the import template --------------------------------------
+
+
+def resolve(value: Any, parameters: dict[str, str], pseudo: dict[str, str]) -> str | None:
+    """A name property's value in one account: text, Ref, or Fn::Sub over parameters and
+    pseudo parameters. Anything else (a GetAtt, an If) cannot be known before the stack runs."""
+    names = {**parameters, **pseudo}
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and set(value) == {"Ref"}:
+        return names.get(value["Ref"])
+    if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
+        body, extra = value["Fn::Sub"], {}
+        if isinstance(body, list):
+            body, extra = body[0], {k: resolve(v, parameters, pseudo) for k, v in body[1].items()}
+        known = {**names, **extra}
+        missing = [n for n in re.findall(r"\$\{([^}!]+)\}", body) if known.get(n) is None]
+        if missing:
+            return None
+        return re.sub(r"\$\{([^}!]+)\}", lambda m: str(known[m.group(1)]), body)
+    return None
+
+
+def retained(template: dict[str, Any], parameters: dict[str, str], account: str, region: str,
+             partition: str = "aws") -> list[Retained]:
+    """Every resource of an adoptable type that a deletion keeps, named as in this account."""
+    pseudo = {"AWS::AccountId": account, "AWS::Region": region, "AWS::Partition": partition}
+    found = []
+    for logical_id, spec in sorted((template.get("Resources") or {}).items()):
+        kind = spec.get("Type", "")
+        if kind not in IDENTIFIERS or spec.get("DeletionPolicy") not in RETAINING:
+            continue
+        properties = spec.get("Properties") or {}
+        if kind == "AWS::KMS::Key":
+            tags = {t.get("Key"): t.get("Value") for t in properties.get("Tags") or []}
+            name = resolve(tags.get("Name"), parameters, pseudo)
+        else:
+            name = resolve(properties.get(NAME_PROPERTIES[kind]), parameters, pseudo)
+        if not name:
+            continue  # unnamed: CloudFormation generates a new name, nothing to collide with
+        schema = tuple((k["AttributeName"], k["KeyType"]) for k in properties.get("KeySchema") or []
+                       if isinstance(k, dict))
+        found.append(Retained(logical_id, kind, name, schema))
+    return found
+
+
+def import_template(template: dict[str, Any], logical_ids: list[str]) -> dict[str, Any]:
+    """The template for the IMPORT change set: the full template's parameters, mappings and
+    conditions, and only the resources to import, each exactly as the full template defines it
+    (so the later update to the full template leaves them untouched)."""
+    reduced = {k: template[k] for k in TEMPLATE_SECTIONS if k in template}
+    reduced["Resources"] = {lid: template["Resources"][lid] for lid in logical_ids}
+    return reduced
+
+
+def resources_to_import(adoption: Adoption) -> list[dict[str, Any]]:
+    return [{"ResourceType": f.retained.type, "LogicalResourceId": f.retained.logical_id,
+             "ResourceIdentifier": {IDENTIFIERS[f.retained.type]: f.identifier}}
+            for f in adoption.adopted]
+
+
+def refusal(adoptions: list[Adoption]) -> str | None:
+    """The one message that stops a deploy before any operation, or None."""
+    conflicts = [a for a in adoptions if a.conflicts]
+    if not conflicts:
+        return None
+    lines = ["refusing to deploy: retained names are taken by something the new stack cannot "
+             "adopt (nothing was changed):"]
+    for adoption in conflicts:
+        lines += adoption.lines()
+    return "\n".join(lines)
+
+
+# -- I/O: look in the account -------------------------------------------------------------------------
+
+
+def _table(client: Any, item: Retained) -> Found:
+    try:
+        table = client.describe_table(TableName=item.name)["Table"]
+    except Exception as err:
+        if error_code(err) == "ResourceNotFoundException":
+            return Found(item, "absent")
+        raise
+    schema = tuple((k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", []))
+    if item.key_schema and schema != item.key_schema:
+        return Found(item, "conflict", detail=f"its key schema {list(schema)} is not the "
+                     f"template's {list(item.key_schema)}; move its data to another table and "
+                     f"delete it (aws dynamodb delete-table --table-name {item.name}), or give "
+                     "the environment another name")
+    if table.get("TableStatus") == "DELETING":
+        return Found(item, "conflict", detail="it is being deleted; wait, then deploy again")
+    return Found(item, "present", item.name)
+
+
+def _bucket(client: Any, item: Retained, owned: set[str]) -> Found:
+    if item.name in owned:
+        return Found(item, "present", item.name)
+    try:
+        client.head_bucket(Bucket=item.name)
+    except Exception as err:
+        if error_code(err) in ("404", "NoSuchBucket", "NotFound"):
+            return Found(item, "absent")
+    return Found(item, "conflict", detail="the name belongs to another AWS account; bucket names "
+                 "are global: free it there, or give the environment another name")
+
+
+def _log_group(client: Any, item: Retained) -> Found:
+    groups = client.describe_log_groups(logGroupNamePrefix=item.name).get("logGroups", [])
+    present = any(g["logGroupName"] == item.name for g in groups)
+    return Found(item, "present" if present else "absent", item.name if present else "")
+
+
+def _key(client: Any, item: Retained) -> Found:
+    matches = []
+    for page in client.get_paginator("list_keys").paginate():
+        for key in page["Keys"]:
+            meta = client.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
+            if meta.get("KeyManager") != "CUSTOMER":
+                continue
+            tags = client.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
+            if {"TagKey": "Name", "TagValue": item.name} in tags:
+                matches.append(meta)
+    usable = [m for m in matches if m["KeyState"] == "Enabled"]
+    if len(usable) == 1:
+        return Found(item, "present", usable[0]["KeyId"])
+    if len(usable) > 1:
+        ids = ", ".join(m["KeyId"] for m in usable)
+        return Found(item, "conflict", detail=f"several keys carry the Name tag ({ids}); schedule "
+                     "the ones not used by the tables for deletion, then deploy again")
+    if matches:
+        key = matches[0]
+        return Found(item, "conflict", detail=f"key {key['KeyId']} is {key['KeyState']}; the "
+                     "retained data is encrypted with it: aws kms cancel-key-deletion --key-id "
+                     f"{key['KeyId']} && aws kms enable-key --key-id {key['KeyId']}, then deploy "
+                     "again")
+    return Found(item, "absent")
+
+
+def probe(client_for: Callable[[str], Any], items: list[Retained]) -> tuple[Found, ...]:
+    """Look up each retained name in the account (clients through the execution role)."""
+    owned: set[str] | None = None
+    found = []
+    for item in items:
+        if item.type == "AWS::DynamoDB::Table":
+            found.append(_table(client_for("dynamodb"), item))
+        elif item.type == "AWS::S3::Bucket":
+            if owned is None:
+                owned = {b["Name"] for b in client_for("s3").list_buckets().get("Buckets", [])}
+            found.append(_bucket(client_for("s3"), item, owned))
+        elif item.type == "AWS::Logs::LogGroup":
+            found.append(_log_group(client_for("logs"), item))
+        else:
+            found.append(_key(client_for("kms"), item))
+    return tuple(found)
+
+
+def _stack_failed(cfn: Any, stack_id: str) -> bool:
+    if not stack_id:
+        return True
+    try:
+        stack = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]
+    except Exception as err:
+        if error_code(err) == "ValidationError":
+            return True
+        raise
+    return stack["StackStatus"] in FAILED_STACK
+
+
+def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
+           client_in: Callable[[Target, str], Any], partition: str = "aws") -> list[Adoption]:
+    """The targets whose new stack must adopt retained resources: those without an instance,
+    and those whose first creation failed. A target that cannot be looked into (no execution
+    role yet) gets a note; its operation reports the real reason."""
+    adoptions = []
+    instances = deployed.instances if deployed else {}
+    for target in desired.targets:
+        instance = instances.get(target.key)
+        if instance is not None and instance.status == "CURRENT":
+            continue
+        items = retained(desired.template, target.overrides, target.account, target.region,
+                         partition)
+        if not items:
+            continue
+        try:
+            if instance is not None and not _stack_failed(
+                    client_in(target, "cloudformation"), instance.stack_id):
+                continue
+            found = probe(lambda service, t=target: client_in(t, service), items)
+        except Exception as err:
+            adoptions.append(Adoption(desired.name, target, (), note=(
+                f"could not look for retained resources ({describe(err)})")))
+            continue
+        adoption = Adoption(desired.name, target, found, replaces_failed=instance is not None)
+        if adoption.adopted or adoption.conflicts:
+            adoptions.append(adoption)
+    return adoptions
+
+
+# -- I/O: carry an adoption out --------------------------------------------------------------------
+
+
+@dataclass
+class Adopter:
+    """Runs adoptions: the import and update in the account, then ImportStacksToStackSet."""
+
+    deployer: Any  # scripts.deployer.StackSetDeployer
+    client_in: Callable[[Target, str], Any]
+    template_source: Callable[[str, dict[str, Any]], dict[str, str]]
+    say: Callable[[str], None]
+    poll_scale: float = 1.0
+    imported: list[str] = field(default_factory=list)
+
+    def _wait(self, cfn: Any, waiter: str, **kwargs: Any) -> None:
+        delay = max(0.05, 15 * self.poll_scale)
+        try:
+            cfn.get_waiter(waiter).wait(**kwargs, WaiterConfig={"Delay": delay,
+                                                                "MaxAttempts": 480})
+        except Exception as err:
+            raise DeploymentError(f"{describe(err)}") from None
+
+    def run(self, desired: DesiredStackSet, adoption: Adoption) -> str:
+        """Adopt, and return the id of the stack that became the instance's."""
+        target = adoption.target
+        if adoption.replaces_failed:
+            self.deployer.delete_instances(desired.name, [target])
+        cfn = self.client_in(target, "cloudformation")
+        name = f"StackSet-{desired.name}-{target.environment}-{target.account}"
+        self.say(f"{adoption.where}: importing {len(adoption.adopted)} retained resources into "
+                 f"stack {name}")
+        logical_ids = [f.retained.logical_id for f in adoption.adopted]
+        reduced = import_template(desired.template, logical_ids)
+        declared = desired.template.get("Parameters", {})
+        parameters = [{"ParameterKey": k, "ParameterValue": v}
+                      for k, v in target.overrides.items() if k in declared]
+        tags = [{"Key": k, "Value": v} for k, v in desired.tags.items()]
+        created = cfn.create_change_set(
+            StackName=name, ChangeSetName=f"adopt-{target.environment}", ChangeSetType="IMPORT",
+            ResourcesToImport=resources_to_import(adoption), Parameters=parameters, Tags=tags,
+            Capabilities=["CAPABILITY_NAMED_IAM"],
+            **self.template_source(f"{desired.name}-import", reduced))
+        stack_id = created["StackId"]
+        try:
+            self._wait(cfn, "change_set_create_complete", ChangeSetName=created["Id"])
+        except DeploymentError:
+            reason = cfn.describe_change_set(ChangeSetName=created["Id"]).get("StatusReason", "")
+            raise DeploymentError(f"{adoption.where}: the import was refused: {reason}; nothing "
+                                  "else was changed") from None
+        cfn.execute_change_set(ChangeSetName=created["Id"])
+        self._wait(cfn, "stack_import_complete", StackName=stack_id)
+        self.say(f"{adoption.where}: stack {name} holds the retained resources; creating the rest")
+        cfn.update_stack(StackName=stack_id, Parameters=parameters, Tags=tags,
+                         Capabilities=["CAPABILITY_NAMED_IAM"],
+                         **self.template_source(desired.name, desired.template))
+        self._wait(cfn, "stack_update_complete", StackName=stack_id)
+        operation_id = self.deployer.operation_id("adopt", [target.environment])
+        self.say(f"{desired.name}: importing stack {name} as {target.environment}'s instance "
+                 f"({operation_id})")
+        self.deployer.run_operation(desired.name, operation_id, lambda: self.deployer.cfn.
+                                    import_stacks_to_stack_set(
+                                        StackSetName=desired.name, StackIds=[stack_id],
+                                        OperationPreferences=self.deployer.preferences(),
+                                        OperationId=operation_id))
+        self.imported.append(stack_id)
+        return stack_id
+
+
+def template_source(template_url: Callable[[str, str], str], limit: int
+                    ) -> Callable[[str, dict[str, Any]], dict[str, str]]:
+    """TemplateBody, or TemplateURL past CloudFormation's 51,200-byte limit."""
+    from scripts.deployer import template_text
+
+    def source(name: str, template: dict[str, Any]) -> dict[str, str]:
+        text = template_text(template)
+        if len(text.encode()) > limit:
+            return {"TemplateURL": template_url(name, text)}
+        return {"TemplateBody": text}
+
+    return source
+
+
+def describe_all(adoptions: list[Adoption]) -> str:
+    return "\n".join(line for a in adoptions for line in a.lines())
+
+
+def as_json(adoptions: list[Adoption]) -> str:
+    return json.dumps([a.to_json() for a in adoptions])
