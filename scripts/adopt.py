@@ -21,7 +21,6 @@ way out. The pure functions decide; `survey` and `Adopter` do the I/O.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -391,7 +390,3 @@ def template_source(template_url: Callable[[str, str], str], limit: int
 
 def describe_all(adoptions: list[Adoption]) -> str:
     return "\n".join(line for a in adoptions for line in a.lines())
-
-
-def as_json(adoptions: list[Adoption]) -> str:
-    return json.dumps([a.to_json() for a in adoptions])

@@ -88,3 +88,18 @@ def test_a_name_owned_by_another_account_stops_deploy_before_any_operation(fresh
     assert "belongs to another AWS account" in result.output
     cfn = fresh.aws().client("cloudformation")
     assert cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
+def test_a_table_with_another_key_schema_stops_deploy_before_any_operation(fresh: Platform) -> None:
+    assert fresh.payctl("bootstrap").exit_code == 0
+    fresh.client("dynamodb", "dev").create_table(
+        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+
+    result = fresh.payctl("deploy", "dev")
+
+    assert result.exit_code == 1
+    assert f"CONFLICT  TransactionsTable  AWS::DynamoDB::Table  {TABLE}: its key schema" in result.output
+    assert "aws dynamodb delete-table" in result.output  # the way out
+    assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
