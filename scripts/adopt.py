@@ -184,13 +184,14 @@ def refusal(adoptions: list[Adoption]) -> str | None:
 # -- I/O: look in the account -------------------------------------------------------------------------
 
 
-def _table(client: Any, item: Retained) -> Found:
+def _table(client: Any, item: Retained, keys: list[str]) -> Found:
     try:
         table = client.describe_table(TableName=item.name)["Table"]
     except Exception as err:
         if error_code(err) == "ResourceNotFoundException":
             return Found(item, "absent")
         raise
+    keys.append((table.get("SSEDescription") or {}).get("KMSMasterKeyArn", ""))
     schema = tuple((k["AttributeName"], k["KeyType"]) for k in table.get("KeySchema", []))
     if item.key_schema and schema != item.key_schema:
         return Found(item, "conflict", detail=f"its key schema {list(schema)} is not the "
@@ -202,41 +203,60 @@ def _table(client: Any, item: Retained) -> Found:
     return Found(item, "present", item.name)
 
 
-def _bucket(client: Any, item: Retained, owned: set[str]) -> Found:
-    if item.name in owned:
-        return Found(item, "present", item.name)
+def _bucket(client: Any, item: Retained, account: str, keys: list[str]) -> Found:
+    """HeadBucket with ExpectedBucketOwner: 404 no such bucket, 403 someone else's."""
     try:
-        client.head_bucket(Bucket=item.name)
+        client.head_bucket(Bucket=item.name, ExpectedBucketOwner=account)
     except Exception as err:
         if error_code(err) in ("404", "NoSuchBucket", "NotFound"):
             return Found(item, "absent")
-    return Found(item, "conflict", detail="the name belongs to another AWS account; bucket names "
-                 "are global: free it there, or give the environment another name")
+        if error_code(err) not in ("403", "AccessDenied", "Forbidden"):
+            raise
+        return Found(item, "conflict", detail="the name belongs to another AWS account; bucket "
+                     "names are global: free it there, or give the environment another name")
+    try:
+        rules = client.get_bucket_encryption(Bucket=item.name)[
+            "ServerSideEncryptionConfiguration"]["Rules"]
+        keys += [(r.get("ApplyServerSideEncryptionByDefault") or {}).get("KMSMasterKeyID", "")
+                 for r in rules]
+    except Exception as err:
+        if error_code(err) != "ServerSideEncryptionConfigurationNotFoundError":
+            raise
+    return Found(item, "present", item.name)
 
 
-def _log_group(client: Any, item: Retained) -> Found:
+def _log_group(client: Any, item: Retained, keys: list[str]) -> Found:
     groups = client.describe_log_groups(logGroupNamePrefix=item.name).get("logGroups", [])
-    present = any(g["logGroupName"] == item.name for g in groups)
-    return Found(item, "present" if present else "absent", item.name if present else "")
+    group = next((g for g in groups if g["logGroupName"] == item.name), None)
+    if group is None:
+        return Found(item, "absent")
+    keys.append(group.get("kmsKeyId", ""))
+    return Found(item, "present", item.name)
 
 
-def _key(client: Any, item: Retained) -> Found:
+def _key(client: Any, item: Retained, candidates: list[str]) -> Found:
+    """The key is unnamed: it is the one the retained tables, buckets and log groups are
+    encrypted with that carries the template's Name tag (no ListKeys: the execution role has
+    only the actions CloudFormation's handlers call). With none of them left, no retained data
+    depends on it, and a new key is created."""
     matches = []
-    for page in client.get_paginator("list_keys").paginate():
-        for key in page["Keys"]:
-            meta = client.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
-            if meta.get("KeyManager") != "CUSTOMER":
-                continue
-            tags = client.list_resource_tags(KeyId=key["KeyId"]).get("Tags", [])
-            if {"TagKey": "Name", "TagValue": item.name} in tags:
-                matches.append(meta)
+    for key_id in dict.fromkeys(c for c in candidates if c):
+        try:
+            meta = client.describe_key(KeyId=key_id)["KeyMetadata"]
+            tags = client.list_resource_tags(KeyId=meta["KeyId"]).get("Tags", [])
+        except Exception as err:
+            if error_code(err) in ("NotFoundException", "AccessDeniedException"):
+                continue  # an AWS managed or foreign key: not the platform's
+            raise
+        if {"TagKey": "Name", "TagValue": item.name} in tags and meta.get("KeyManager") == "CUSTOMER":
+            matches.append(meta)
     usable = [m for m in matches if m["KeyState"] == "Enabled"]
     if len(usable) == 1:
         return Found(item, "present", usable[0]["KeyId"])
     if len(usable) > 1:
         ids = ", ".join(m["KeyId"] for m in usable)
-        return Found(item, "conflict", detail=f"several keys carry the Name tag ({ids}); schedule "
-                     "the ones not used by the tables for deletion, then deploy again")
+        return Found(item, "conflict", detail=f"the retained data uses several keys with this Name "
+                     f"tag ({ids}); re-encrypt it under one of them, then deploy again")
     if matches:
         key = matches[0]
         return Found(item, "conflict", detail=f"key {key['KeyId']} is {key['KeyState']}; the "
@@ -246,22 +266,23 @@ def _key(client: Any, item: Retained) -> Found:
     return Found(item, "absent")
 
 
-def probe(client_for: Callable[[str], Any], items: list[Retained]) -> tuple[Found, ...]:
-    """Look up each retained name in the account (clients through the execution role)."""
-    owned: set[str] | None = None
-    found = []
+def probe(client_for: Callable[[str], Any], items: list[Retained], account: str
+          ) -> tuple[Found, ...]:
+    """Look up each retained name in the account (clients through the execution role); the
+    key last, among the keys the others are encrypted with."""
+    keys: list[str] = []
+    found: dict[str, Found] = {}
     for item in items:
         if item.type == "AWS::DynamoDB::Table":
-            found.append(_table(client_for("dynamodb"), item))
+            found[item.logical_id] = _table(client_for("dynamodb"), item, keys)
         elif item.type == "AWS::S3::Bucket":
-            if owned is None:
-                owned = {b["Name"] for b in client_for("s3").list_buckets().get("Buckets", [])}
-            found.append(_bucket(client_for("s3"), item, owned))
+            found[item.logical_id] = _bucket(client_for("s3"), item, account, keys)
         elif item.type == "AWS::Logs::LogGroup":
-            found.append(_log_group(client_for("logs"), item))
-        else:
-            found.append(_key(client_for("kms"), item))
-    return tuple(found)
+            found[item.logical_id] = _log_group(client_for("logs"), item, keys)
+    for item in items:
+        if item.type == "AWS::KMS::Key":
+            found[item.logical_id] = _key(client_for("kms"), item, keys)
+    return tuple(found[item.logical_id] for item in items)
 
 
 def _stack_failed(cfn: Any, stack_id: str) -> bool:
@@ -295,7 +316,7 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
             if instance is not None and not _stack_failed(
                     client_in(target, "cloudformation"), instance.stack_id):
                 continue
-            found = probe(lambda service, t=target: client_in(t, service), items)
+            found = probe(lambda service, t=target: client_in(t, service), items, target.account)
         except Exception as err:
             adoptions.append(Adoption(desired.name, target, (), note=(
                 f"could not look for retained resources ({describe(err)})")))
