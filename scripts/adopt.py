@@ -356,33 +356,33 @@ class Adopter:
             self.deployer.delete_instances(desired.name, [target])
         cfn = self.client_in(target, "cloudformation")
         name = f"StackSet-{desired.name}-{target.environment}-{target.account}"
-        self.say(f"{adoption.where}: importing {len(adoption.adopted)} retained resources into "
-                 f"stack {name}")
-        logical_ids = [f.retained.logical_id for f in adoption.adopted]
-        reduced = import_template(desired.template, logical_ids)
         declared = desired.template.get("Parameters", {})
         parameters = [{"ParameterKey": k, "ParameterValue": v}
                       for k, v in target.overrides.items() if k in declared]
         tags = [{"Key": k, "Value": v} for k, v in desired.tags.items()]
-        created = cfn.create_change_set(
-            StackName=name, ChangeSetName=f"adopt-{target.environment}", ChangeSetType="IMPORT",
-            ResourcesToImport=resources_to_import(adoption), Parameters=parameters, Tags=tags,
-            Capabilities=["CAPABILITY_NAMED_IAM"],
-            **self.template_source(f"{desired.name}-import", reduced))
-        stack_id = created["StackId"]
-        try:
-            self._wait(cfn, "change_set_create_complete", ChangeSetName=created["Id"])
-        except DeploymentError:
-            reason = cfn.describe_change_set(ChangeSetName=created["Id"]).get("StatusReason", "")
-            raise DeploymentError(f"{adoption.where}: the import was refused: {reason}; nothing "
-                                  "else was changed") from None
-        cfn.execute_change_set(ChangeSetName=created["Id"])
-        self._wait(cfn, "stack_import_complete", StackName=stack_id)
+        stack_id, status = _existing(cfn, name)
+        step = resume_from(status)
+        if step == "restart":
+            self.say(f"{adoption.where}: removing stack {name} left {status} by an earlier "
+                     "attempt (its retained resources stay)")
+            cfn.delete_stack(StackName=stack_id)
+            self._wait(cfn, "stack_delete_complete", StackName=stack_id)
+            step = "import"
+        if step == "import":
+            stack_id = self._import(cfn, name, desired, adoption, parameters, tags)
+        else:
+            self.say(f"{adoption.where}: resuming with stack {name} ({status})")
         self.say(f"{adoption.where}: stack {name} holds the retained resources; creating the rest")
-        cfn.update_stack(StackName=stack_id, Parameters=parameters, Tags=tags,
-                         Capabilities=["CAPABILITY_NAMED_IAM"],
-                         **self.template_source(desired.name, desired.template))
-        self._wait(cfn, "stack_update_complete", StackName=stack_id)
+        try:
+            cfn.update_stack(StackName=stack_id, Parameters=parameters, Tags=tags,
+                             Capabilities=["CAPABILITY_NAMED_IAM"],
+                             **self.template_source(desired.name, desired.template))
+            self._wait(cfn, "stack_update_complete", StackName=stack_id)
+        except Exception as err:
+            if "No updates are to be performed" not in str(err):
+                raise DeploymentError(f"{adoption.where}: stack {name} could not be completed "
+                                      f"({describe(err)}); it keeps the retained resources, and "
+                                      "the next deploy carries on from it") from None
         operation_id = self.deployer.operation_id("adopt", [target.environment])
         self.say(f"{desired.name}: importing stack {name} as {target.environment}'s instance "
                  f"({operation_id})")
@@ -393,6 +393,58 @@ class Adopter:
                                         OperationId=operation_id))
         self.imported.append(stack_id)
         return stack_id
+
+
+    def _import(self, cfn: Any, name: str, desired: DesiredStackSet, adoption: Adoption,
+                parameters: list[dict[str, str]], tags: list[dict[str, str]]) -> str:
+        """The IMPORT change set, created, checked and executed; the new stack's id."""
+        self.say(f"{adoption.where}: importing {len(adoption.adopted)} retained resources into "
+                 f"stack {name}")
+        reduced = import_template(desired.template, [f.retained.logical_id for f in adoption.adopted])
+        created = cfn.create_change_set(
+            StackName=name, ChangeSetName=f"adopt-{adoption.target.environment}",
+            ChangeSetType="IMPORT", ResourcesToImport=resources_to_import(adoption),
+            Parameters=parameters, Tags=tags, Capabilities=["CAPABILITY_NAMED_IAM"],
+            **self.template_source(f"{desired.name}-import", reduced))
+        try:
+            self._wait(cfn, "change_set_create_complete", ChangeSetName=created["Id"])
+        except DeploymentError:
+            reason = cfn.describe_change_set(ChangeSetName=created["Id"]).get("StatusReason", "")
+            cfn.delete_stack(StackName=created["StackId"])  # REVIEW_IN_PROGRESS: nothing in it
+            raise DeploymentError(f"{adoption.where}: the import was refused: {reason}; nothing "
+                                  "else was changed") from None
+        cfn.execute_change_set(ChangeSetName=created["Id"])
+        self._wait(cfn, "stack_import_complete", StackName=created["StackId"])
+        return str(created["StackId"])
+
+
+def _existing(cfn: Any, name: str) -> tuple[str, str | None]:
+    """The id and status of a stack an earlier, interrupted adoption left, if any."""
+    try:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except Exception as err:
+        if error_code(err) == "ValidationError":
+            return "", None
+        raise
+    return stack["StackId"], stack["StackStatus"]
+
+
+RESTART = ("REVIEW_IN_PROGRESS", "IMPORT_ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE", "CREATE_FAILED")
+CARRY_ON = ("IMPORT_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE")
+
+
+def resume_from(status: str | None) -> str:
+    """Where an adoption starts, given the stack an earlier attempt may have left: `import`
+    (none), `restart` (one that holds nothing: delete it, the resources are retained), `update`
+    (one that holds the imported resources). A stack still changing stops the deploy."""
+    if status is None:
+        return "import"
+    if status in RESTART:
+        return "restart"
+    if status in CARRY_ON:
+        return "update"
+    raise DeploymentError(f"an earlier adoption's stack is {status}; wait until it settles, "
+                          "then deploy again")
 
 
 def template_source(template_url: Callable[[str, str], str], limit: int

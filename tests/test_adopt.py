@@ -83,3 +83,18 @@ def test_a_conflict_refuses_with_the_way_out_and_nothing_else_does() -> None:
     assert message is not None and "nothing was changed" in message
     assert "CONFLICT  TransactionsTable  AWS::DynamoDB::Table  payment-transactions-dev: its key " \
            "schema differs; move its data" in message
+
+
+def test_an_interrupted_adoption_carries_on_from_the_stack_it_left() -> None:
+    import pytest
+
+    from scripts.adopt import resume_from
+    from scripts.errors import DeploymentError
+
+    assert resume_from(None) == "import"
+    for holds_nothing in ("REVIEW_IN_PROGRESS", "IMPORT_ROLLBACK_COMPLETE"):
+        assert resume_from(holds_nothing) == "restart"
+    for holds_the_resources in ("IMPORT_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"):
+        assert resume_from(holds_the_resources) == "update"
+    with pytest.raises(DeploymentError, match="wait until it settles"):
+        resume_from("UPDATE_IN_PROGRESS")
