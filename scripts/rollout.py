@@ -200,9 +200,12 @@ class Rollout:
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
         return self._plan(self.desired(environments, upload=upload))
 
-    def _plan(self, desired: list[DesiredStackSet]) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+    def _plan(self, desired: list[DesiredStackSet],
+              deployed: list[DeployedStackSet | None] | None = None
+              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+        deployed = self.read(desired) if deployed is None else deployed
         return [(want, plan_stack_set(want, have))
-                for want, have in zip(desired, self.read(desired), strict=True)]
+                for want, have in zip(desired, deployed, strict=True)]
 
     def adoptions(self, desired: list[DesiredStackSet],
                   deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
@@ -218,13 +221,13 @@ class Rollout:
         role = self.config.deployment.execution_role_name
         return self.aws.client(service, self.aws.in_account(target.account, role))
 
-    def _adopt(self, desired: list[DesiredStackSet]) -> bool:
+    def _adopt(self, desired: list[DesiredStackSet],
+               deployed: list[DeployedStackSet | None]) -> bool:
         """Before anything else: refuse on a retained name that cannot be adopted, then build
         each returning environment's stack around its retained resources."""
         from scripts.adopt import Adopter, refusal, template_source
         from scripts.artifacts import TEMPLATE_BODY_LIMIT
 
-        deployed = self.read(desired)
         adoptions = self.adoptions(desired, deployed)
         message = refusal(adoptions)
         if message:
@@ -268,7 +271,8 @@ class Rollout:
         (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
         desired = self.desired(environments, upload=True)
-        plans = self._plan(desired)
+        deployed = self.read(desired)
+        plans = self._plan(desired, deployed)
         risky = [f"{plan.name}: {r.logical_id} ({r.type}) would be "
                  f"{'removed' if r.action == 'remove' else 'replaced'}"
                  for _, plan in plans for r in plan.data_loss]
@@ -276,7 +280,7 @@ class Rollout:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
-        if self._adopt(desired):
+        if self._adopt(desired, deployed):
             plans = self._plan(desired)
         results = [StackSetResult(want.name, plan) for want, plan in plans]
         if all(plan.empty for _, plan in plans):
