@@ -160,6 +160,7 @@ class Rollout:
         self.lambdas_dir = lambdas_dir
         self.progress = progress
         self.revision = revision or git_revision()
+        self.poll_scale = poll_scale
         names = config.account_names()
         self.cfn = aws.client("cloudformation")
         self.waiter = OperationWaiter(self.cfn, timeout, progress, names, poll_scale=poll_scale)
@@ -248,9 +249,53 @@ class Rollout:
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
         return self._plan(self.desired(environments, upload=upload))
 
-    def _plan(self, desired: list[DesiredStackSet]) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+    def _plan(self, desired: list[DesiredStackSet],
+              deployed: list[DeployedStackSet | None] | None = None
+              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+        deployed = self.read(desired) if deployed is None else deployed
         return [(want, plan_stack_set(want, have))
-                for want, have in zip(desired, self.read(desired), strict=True)]
+                for want, have in zip(desired, deployed, strict=True)]
+
+    def adoptions(self, desired: list[DesiredStackSet],
+                  deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
+        """Targets whose new stack must adopt retained resources (`scripts.adopt`), looked up in
+        each account through the execution role."""
+        from scripts.adopt import survey
+
+        deployed = self.read(desired) if deployed is None else deployed
+        return [adoption for want, have in zip(desired, deployed, strict=True)
+                for adoption in survey(want, have, self._client_in, self.aws.partition)]
+
+    def _client_in(self, target: Target, service: str) -> Any:
+        role = self.config.deployment.execution_role_name
+        return self.aws.client(service, self.aws.in_account(target.account, role))
+
+    def _adopt(self, desired: list[DesiredStackSet],
+               deployed: list[DeployedStackSet | None]) -> bool:
+        """Before anything else: refuse on a retained name that cannot be adopted, then build
+        each returning environment's stack around its retained resources."""
+        from scripts.adopt import Adopter, refusal, template_source
+        from scripts.artifacts import TEMPLATE_BODY_LIMIT
+
+        adoptions = self.adoptions(desired, deployed)
+        message = refusal(adoptions)
+        if message:
+            raise UnsafeChange(message)
+        adopter = Adopter(self.deployer, self._client_in,
+                          template_source(self.artifacts.template_url, TEMPLATE_BODY_LIMIT),
+                          self.progress.say, self.poll_scale)
+        for want, have in zip(desired, deployed, strict=True):
+            mine = [a for a in adoptions if a.stack_set == want.name and not a.note]
+            for adoption in adoptions:
+                if adoption.stack_set == want.name and adoption.note:
+                    self.progress.say(f"warning: {adoption.lines()[0]}")
+            if mine and have is None:
+                self.deployer.apply(want, StackSetPlan(want.name, create_stack_set=True))
+            for adoption in mine:
+                for line in adoption.lines():
+                    self.progress.say(line)
+                self._guarded(want.name, lambda a=adoption, w=want: adopter.run(w, a))
+        return bool(adopter.imported)
 
     def exact_previews(self, environments: list[Environment]) -> list[Any]:
         """Change-set previews of each selected account's stack, through the execution role.
@@ -275,12 +320,15 @@ class Rollout:
         (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
         desired = self.desired(environments, upload=True)
-        plans = self._plan(desired)
+        deployed = self.read(desired)
+        plans = self._plan(desired, deployed)
         risky = data_loss_lines(plans)
         if risky and not allow_data_loss:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
+        if self._adopt(desired, deployed):
+            plans = self._plan(desired)
         results = [StackSetResult(want.name, plan) for want, plan in plans]
         if all(plan.empty for _, plan in plans):
             for want, _ in plans:

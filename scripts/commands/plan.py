@@ -38,8 +38,16 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
 
     config, selected = select(opts, environments, all_)
     rollout = make_rollout(opts, config)
-    doc = report(rollout.plan(selected, upload=False))
+    plans = rollout.plan(selected, upload=False)
+    doc = report(plans)
     text = render_text(doc)
+    adoptions = rollout.adoptions([want for want, _ in plans])
+    if adoptions:
+        from scripts.adopt import describe_all
+
+        doc["adopt"] = [a.to_json() for a in adoptions]
+        text += "\nRetained resources (deploy adopts them, with their data, into the new stack):\n" \
+            + describe_all(adoptions)
     if exact:
         from scripts.exact_preview import render
 

@@ -22,7 +22,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import drift, isolation, stacks
+    from scripts.emulator import drift, imports, isolation, stacks
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -35,6 +35,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _hosted_zones_have_name_servers()
     resources.register()
     stacks.apply()
+    imports.apply()
     drift.apply()
     isolation.apply()
 

@@ -44,6 +44,8 @@ def apply() -> None:
     CloudFormationResponse.update_stack = update_stack
     CloudFormationResponse.get_template_summary = _get_template_summary
     _retained_resources_survive()
+    _updates_add_resources_in_dependency_order()
+    _updates_change_exports()
 
 
 # -- UpdateStack with nothing to do ------------------------------------------------------------
@@ -209,3 +211,58 @@ def _retained_resources_survive() -> None:
         original(self, parsed_resource, resource_json)
 
     parsing.ResourceMap._delete_resource = _delete_resource
+
+
+# -- resources an update adds ---------------------------------------------------------------------
+
+def _updates_add_resources_in_dependency_order() -> None:
+    """DependsOn: "you can specify that the creation of a specific resource follows another"
+    (template reference) — on an update as on a creation. moto creates the resources an update
+    adds in template order, so an API Gateway deployment could come before the methods it
+    depends on; here they follow their DependsOn, as in moto's own creation order."""
+    original = parsing.ResourceMap.build_resource_diff
+
+    def build_resource_diff(self: Any, other_template: dict[str, Any],
+                            parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+        actions = original(self, other_template, parameters)
+        actions["Add"] = _in_dependency_order(actions["Add"], other_template.get("Resources", {}))
+        return actions
+
+    parsing.ResourceMap.build_resource_diff = build_resource_diff
+
+
+def _in_dependency_order(names: list[str], resources: dict[str, Any]) -> list[str]:
+    ordered: list[str] = []
+    wanted = set(names)
+
+    def visit(name: str, seen: tuple[str, ...] = ()) -> None:
+        if name in ordered or name in seen or name not in wanted:
+            return
+        depends = resources.get(name, {}).get("DependsOn") or []
+        for dependency in [depends] if isinstance(depends, str) else depends:
+            visit(dependency, (*seen, name))
+        ordered.append(name)
+
+    for name in names:
+        visit(name)
+    return ordered
+
+
+def _updates_change_exports() -> None:
+    """Outputs' Export: an update that adds an exported output exports it, and one that removes
+    it stops exporting it (user guide, "Get exported outputs from a deployed CloudFormation
+    stack"). moto refreshes a stack's exports only when it creates the stack."""
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original = CloudFormationBackend.update_stack
+
+    def update_stack(self: CloudFormationBackend, name: str, *args: Any, **kwargs: Any) -> Any:
+        stack = original(self, name, *args, **kwargs)
+        for export_name in [n for n, e in self.exports.items()
+                            if e.exporting_stack_id == stack.stack_id]:
+            self.exports.pop(export_name)
+        for export in stack.exports:
+            self.exports[export.name] = export
+        return stack
+
+    CloudFormationBackend.update_stack = update_stack

@@ -142,7 +142,12 @@ def _operation_environments(platform: Platform) -> list[tuple[str, str]]:
 
 def test_waves_roll_out_one_environment_at_a_time_and_stop_at_a_failed_wave(fresh: Platform) -> None:
     assert fresh.payctl("bootstrap").exit_code == 0
-    fresh.aws().client("s3").create_bucket(Bucket="payment-audit-logs-staging-234567890123-us-east-1")
+    # staging's stack fails: an IAM role already holds a name it gives (a retained name taken
+    # elsewhere would stop deploy before any operation, see test_redeploy_adopts)
+    fresh.client("iam", "staging").create_role(
+        RoleName="payment-flow-logs-role-staging", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "ec2.amazonaws.com"}}]}))
 
     result = fresh.payctl("deploy", "--all")
 

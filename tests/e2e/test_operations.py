@@ -50,18 +50,22 @@ def test_destroy_removes_one_environment_and_keeps_its_data(fresh: Platform) -> 
 
 
 def test_an_account_that_fails_is_reported_and_retried_alone(fresh: Platform) -> None:
-    """Someone else already owns the access-log bucket's globally unique name: dev's stack
-    fails, and deploy names the account and CloudFormation's reason, and exits 1; once the name
-    is free, the next deploy retries just that instance."""
+    """Someone already made an IAM role under the name dev's stack gives one: dev's stack fails,
+    and deploy names the account and CloudFormation's reason, and exits 1; once the name is free,
+    the next deploy retries just that account (adopting what the failed creation retained).
+    (A retained name taken elsewhere is refused before any operation: test_redeploy_adopts.)"""
     assert fresh.payctl("bootstrap").exit_code == 0
-    squatted = "payment-access-logs-dev-123456789012-us-east-1"
-    fresh.aws().client("s3").create_bucket(Bucket=squatted)
+    squatted = "payment-flow-logs-role-dev"
+    iam = fresh.client("iam", "dev")
+    iam.create_role(RoleName=squatted, AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": "ec2.amazonaws.com"}}]}))
 
     result = fresh.payctl("deploy", "dev")
 
     assert result.exit_code == 1
     assert "123456789012" in result.output and "FAILED" in result.output
-    assert "BucketAlreadyExists" in result.output or "already exists" in result.output
+    assert "already exists" in result.output
 
     # The failed instance is left behind: status shows it, plan offers to redeploy only it.
     rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
@@ -70,18 +74,20 @@ def test_an_account_that_fails_is_reported_and_retried_alone(fresh: Platform) ->
     plan = fresh.payctl("plan", "dev")
     assert "is OUTDATED: redeploy it" in plan.output or "is INOPERABLE: redeploy it" in plan.output
 
-    # Once the name is free again, deploy retries that instance alone, with a new operation id.
+    # Once the name is free again, deploy retries that account alone, with new operation ids.
     cfn = fresh.aws().client("cloudformation")
     before = {o["OperationId"] for o in
               cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"]}
-    fresh.aws().client("s3").delete_bucket(Bucket=squatted)
+    iam.delete_role(RoleName=squatted)
     retried = fresh.payctl("deploy", "dev", "--no-manifests")
     assert retried.exit_code == 0, retried.output
     operations = cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"]
-    [new] = [o for o in operations if o["OperationId"] not in before]
-    results = cfn.list_stack_set_operation_results(StackSetName="payment-platform",
-                                                   OperationId=new["OperationId"])["Summaries"]
-    assert [r["Account"] for r in results] == ["123456789012"]
+    new = [o for o in operations if o["OperationId"] not in before]
+    assert new
+    for operation in new:
+        results = cfn.list_stack_set_operation_results(
+            StackSetName="payment-platform", OperationId=operation["OperationId"])["Summaries"]
+        assert [r["Account"] for r in results] == ["123456789012"]
     rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
     assert {r["status"] for r in rows} == {"CURRENT"}
 

@@ -21,11 +21,13 @@ from scripts.emulator.engine import scheduler, work
 from scripts.emulator.engine.errors import (
     InsufficientCapabilities,
     InvalidOperation,
+    LimitExceeded,
     NameAlreadyExists,
     OperationIdAlreadyExists,
     OperationInProgress,
     OperationNotFound,
     StackInstanceNotFound,
+    StackNotFound,
     StackSetNotEmpty,
     StackSetNotFound,
     ValidationError,
@@ -423,6 +425,103 @@ def delete_stack_instances(self: CloudFormationResponse) -> ActionResult:
                       lambda _, instance, reason: instance.inoperable(reason))
 
 
+MAX_IMPORTED_STACKS = 10
+
+
+def _stack_ids(self: CloudFormationResponse) -> list[str]:
+    """"Specify either StackIds or StackIdsUrl." StackIdsUrl names an S3 object holding the
+    ids (its format is not documented: a JSON list, or one id per line, is read)."""
+    ids, url = self._get_param("StackIds"), self._get_param("StackIdsUrl")
+    if bool(ids) == bool(url):
+        raise ValidationError("Specify either StackIds or StackIdsUrl, but not both.")
+    if url:
+        text = self._get_stack_from_s3_url(url)
+        try:
+            ids = json.loads(text)
+        except ValueError:
+            ids = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(ids) > MAX_IMPORTED_STACKS:
+        # "You import up to 10 stacks per StackSet at a time." (StackIds)
+        raise LimitExceeded(f"You can import up to {MAX_IMPORTED_STACKS} stacks at a time.")
+    return list(dict.fromkeys(ids))
+
+
+def _importable(stack_set: StackSet, stack_id: str) -> tuple[str, str]:
+    """The (account, Region) of a stack that may join the StackSet. "Stacks can only belong to
+    one stack set" (user guide, "Importing a stack into StackSets"); a stack that does not exist
+    is StackNotFoundException ("The specified stack ARN doesn't exist ..."). The reasons'
+    wording is not documented."""
+    parts = stack_id.split(":")
+    if len(parts) < 6 or not stack_id.startswith("arn:"):
+        raise StackNotFound(f"Stack {stack_id} does not exist (give the stack's ARN)")
+    region, account = parts[3], parts[4]
+    stack = work.find_stack(account, region, stack_id)
+    if stack is None:
+        raise StackNotFound(f"Stack {stack_id} does not exist")
+    if not stack.status.endswith("_COMPLETE") or stack.status.startswith(("ROLLBACK", "DELETE")):
+        raise InvalidOperation(f"Stack {stack_id} is {stack.status}: only a stack in a stable "
+                               "state can be imported")
+    for other in REGISTRY.all():
+        if other.status != "DELETED" and any(i.stack_id == stack.stack_id
+                                             for i in other.instances.values()):
+            raise InvalidOperation(f"Stack {stack_id} already belongs to StackSet {other.name}: "
+                                   "stacks can only belong to one stack set")
+    if (account, region) in stack_set.instances:
+        raise InvalidOperation(f"StackSet {stack_set.name} already has a stack instance in "
+                               f"{account}/{region}")
+    return account, region
+
+
+def import_stacks_to_stack_set(self: CloudFormationResponse) -> ActionResult:
+    """ImportStacksToStackSet: "Import existing stacks into a new StackSets ... by specifying
+    the stack ID of the stack you intend to import." The operation is a StackSet operation
+    (Action CREATE, the only one of StackSetOperationAction that adds instances); each imported
+    stack becomes its account's stack instance, reached through the execution role like any
+    other. "A stack's custom parameter overrides aren't affected during the import operation":
+    the stack keeps its parameter values, which become the instance's overrides, and the stack
+    itself is not updated. OrganizationalUnitIds: "The list of OU ID's to which the imported
+    stacks must be mapped as deployment targets" (service-managed StackSets)."""
+    with LOCK:
+        stack_set = _stack_set(self)
+        units = self._get_param("OrganizationalUnitIds") or []
+        if stack_set.permission_model == "SERVICE_MANAGED" and not units:
+            raise ValidationError("OrganizationalUnitIds must be specified to import stacks into "
+                                  "a StackSet with the SERVICE_MANAGED permission model")
+        if stack_set.permission_model != "SERVICE_MANAGED" and units:
+            raise ValidationError("StackSets with SELF_MANAGED permission model can only have "
+                                  "accounts as target")
+        stacks = {stack_id: _importable(stack_set, stack_id) for stack_id in _stack_ids(self)}
+        unit_of: dict[str, str | None] = {}
+        for account, _ in stacks.values():
+            unit_of[account] = None
+            if units:
+                found = [t for t in organization_targets(
+                    stack_set.owner, {"OrganizationalUnitIds": units}) if t.account == account]
+                if not found:
+                    raise ValidationError(f"Account {account} is not in the OrganizationalUnitIds "
+                                          "given")
+                unit_of[account] = found[0].organizational_unit_id
+        keys = [(account, region, unit_of[account]) for account, region in stacks.values()]
+        operation = _operation(self, stack_set, "CREATE", keys)
+        if isinstance(operation, str):
+            return ActionResult({"OperationId": operation})
+        _refuse_if_busy(stack_set)
+        stack_set.organizational_unit_ids += [u for u in units if u not in stack_set.organizational_unit_ids]
+        by_key = {key: stack_id for stack_id, key in stacks.items()}
+        for (account, region), _ in by_key.items():
+            stack_set.instances[(account, region)] = Instance(
+                stack_set.stack_set_id, account, region, organizational_unit_id=unit_of[account])
+
+        def adopt(stack_set: StackSet, instance: Instance) -> float:
+            return work.adopt(stack_set, instance, by_key[instance.key])
+
+        def not_imported(stack_set: StackSet, instance: Instance, reason: str) -> None:
+            # The documentation does not say what a failed import leaves; no stack was taken in.
+            stack_set.instances.pop(instance.key, None)
+
+        return _start(stack_set, operation, adopt, on_failure=not_imported)
+
+
 def _refuse_if_busy(stack_set: StackSet) -> None:
     """Without managed execution, "StackSets performs one operation at a time"."""
     if stack_set.active_operation() is not None and not stack_set.managed_execution:
@@ -562,4 +661,5 @@ HANDLERS: dict[str, Handler] = {
     "list_stack_set_operation_results": list_stack_set_operation_results,
     "stop_stack_set_operation": stop_stack_set_operation,
     "detect_stack_set_drift": detect_stack_set_drift,
+    "import_stacks_to_stack_set": import_stacks_to_stack_set,
 }

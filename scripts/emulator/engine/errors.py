@@ -50,3 +50,11 @@ class InvalidOperation(ServiceException):
 
 class InsufficientCapabilities(ServiceException):
     code = "InsufficientCapabilitiesException"
+
+
+class StackNotFound(ServiceException):
+    code = "StackNotFoundException"
+
+
+class LimitExceeded(ServiceException):
+    code = "LimitExceededException"

@@ -150,6 +150,8 @@ def _roll_back(backend: Any, name: str, instance: Instance) -> None:
     instance.stack_id = stack.stack_id
     with contextlib.suppress(Exception):  # a partial resource that cannot be deleted stays
         stack.resource_map.delete()
+    # A rolled-back stack has no outputs (its resources are gone); moto would still evaluate them.
+    stack.output_map = type(stack.output_map)(stack.resource_map, {"Outputs": {}}, stack.stack_id)
     stack.status = "ROLLBACK_COMPLETE"
 
 
@@ -172,6 +174,26 @@ def delete(stack_set: StackSet, instance: Instance, retain_stack: bool) -> float
         stack.status = "DELETE_FAILED"
         raise AccountFailed(_reason(err), seconds) from None
     return seconds
+
+
+def find_stack(account: str, region: str, stack_id: str) -> Stack | None:
+    """A live (not deleted) stack by its id, in its account and Region."""
+    return cloudformation_backends[account][region].stacks.get(stack_id)
+
+
+def adopt(stack_set: StackSet, instance: Instance, stack_id: str) -> float:
+    """ImportStacksToStackSet for one account: the existing stack becomes the instance's stack,
+    as it is ("A stack's custom parameter overrides aren't affected during the import
+    operation"): its values for the StackSet's parameters become the instance's overrides."""
+    check_access(stack_set, instance.account)
+    stack = find_stack(instance.account, instance.region, stack_id)
+    if stack is None:
+        raise AccountFailed(f"Stack {stack_id} does not exist")
+    declared = json.loads(stack_set.template).get("Parameters", {}) \
+        if stack_set.template.lstrip().startswith("{") else stack_set.parameters
+    instance.stack_id = stack.stack_id
+    instance.overrides = {k: str(v) for k, v in stack.parameters.items() if k in declared}
+    return durations.STACK_OVERHEAD_SECONDS
 
 
 def _reason(err: Exception) -> str:

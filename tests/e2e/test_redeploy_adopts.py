@@ -1,0 +1,105 @@
+"""Redeploy after destroy (issue 15, point 1): the new stack adopts the retained tables, buckets,
+key and log groups with their data, through a resource-import change set and
+ImportStacksToStackSet; a retained name that cannot be adopted stops deploy before any
+operation starts."""
+
+from __future__ import annotations
+
+import json
+
+from emulated import Platform, deploy_all
+
+BUCKET = "payment-audit-logs-dev-123456789012-us-east-1"
+TABLE = "payment-transactions-dev"
+ITEM = {"transaction_id": {"S": "t-1"}, "timestamp": {"N": "1"}, "customer_id": {"S": "c-1"},
+        "amount": {"N": "12.50"}}
+
+
+def _instance_stack(platform: Platform) -> str:
+    cfn = platform.aws().client("cloudformation")
+    return cfn.describe_stack_instance(StackSetName="payment-platform",
+                                       StackInstanceAccount="123456789012",
+                                       StackInstanceRegion="us-east-1")["StackInstance"]["StackId"]
+
+
+def test_redeploy_after_destroy_adopts_the_data(fresh: Platform) -> None:
+    deploy_all(fresh)
+    fresh.client("dynamodb", "dev").put_item(TableName=TABLE, Item=ITEM)
+    fresh.client("s3", "dev").put_object(Bucket=BUCKET, Key="audit/t-1.json", Body=b'{"t": 1}')
+    key_before = fresh.client("dynamodb", "dev").describe_table(
+        TableName=TABLE)["Table"]["SSEDescription"]["KMSMasterKeyArn"]
+    old_stack = _instance_stack(fresh)
+    assert fresh.payctl("destroy", "dev", "--yes").exit_code == 0
+
+    plan = fresh.payctl("plan", "dev")
+    assert "adopt     TransactionsTable  AWS::DynamoDB::Table  payment-transactions-dev" in plan.output
+    assert f"adopt     AuditLogBucket  AWS::S3::Bucket  {BUCKET}" in plan.output
+    assert "adopt     PlatformKey  AWS::KMS::Key" in plan.output
+    assert "CONFLICT" not in plan.output
+    # the edge's reserved-domain warning follows the document (on stderr)
+    doc, _ = json.JSONDecoder().raw_decode(fresh.payctl("plan", "dev", "--output", "json").output)
+    [adoption] = [a for a in doc["adopt"] if a["stack_set"] == "payment-platform"]
+    assert {r["logical_id"] for r in adoption["resources"]} == {
+        "TransactionsTable", "SessionsTable", "AuditLogBucket", "AccessLogBucket", "PlatformKey",
+        "PaymentProcessorLogGroup", "SessionManagerLogGroup", "ApiAccessLogGroup", "FlowLogGroup"}
+
+    result = fresh.payctl("deploy", "dev")
+
+    assert result.exit_code == 0, result.output
+    new_stack = _instance_stack(fresh)
+    assert new_stack != old_stack
+    cfn = fresh.client("cloudformation", "dev")
+    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for page in
+                 cfn.get_paginator("list_stack_resources").paginate(StackName=new_stack)
+                 for r in page["StackResourceSummaries"]}
+    assert resources["TransactionsTable"] == TABLE
+    assert resources["AuditLogBucket"] == BUCKET
+    assert key_before.endswith(resources["PlatformKey"])
+    assert "PaymentProcessorFunction" in resources  # the rest of the platform is there too
+    item = fresh.client("dynamodb", "dev").get_item(
+        TableName=resources["TransactionsTable"],
+        Key={"transaction_id": {"S": "t-1"}, "timestamp": {"N": "1"}})["Item"]
+    assert item == ITEM
+    body = fresh.client("s3", "dev").get_object(Bucket=resources["AuditLogBucket"],
+                                                Key="audit/t-1.json")["Body"].read()
+    assert body == b'{"t": 1}'
+    # one key: none created empty beside the old one
+    kms = fresh.client("kms", "dev")
+    keys = [k for k in kms.list_keys()["Keys"]
+            if kms.describe_key(KeyId=k["KeyId"])["KeyMetadata"]["KeyState"] == "Enabled"]
+    assert len(keys) == 1
+    rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
+    assert {r["status"] for r in rows} == {"CURRENT"}
+    again = fresh.payctl("plan", "dev", "--detailed-exitcode")
+    assert again.exit_code == 0, again.output
+
+
+def test_a_name_owned_by_another_account_stops_deploy_before_any_operation(fresh: Platform) -> None:
+    assert fresh.payctl("bootstrap").exit_code == 0
+    squatted = "payment-access-logs-dev-123456789012-us-east-1"
+    fresh.aws().client("s3").create_bucket(Bucket=squatted)  # the admin account holds it
+
+    plan = fresh.payctl("plan", "dev")
+    result = fresh.payctl("deploy", "dev")
+
+    assert f"CONFLICT  AccessLogBucket  AWS::S3::Bucket  {squatted}" in plan.output
+    assert result.exit_code == 1
+    assert "nothing was changed" in result.output and squatted in result.output
+    assert "belongs to another AWS account" in result.output
+    cfn = fresh.aws().client("cloudformation")
+    assert cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
+def test_a_table_with_another_key_schema_stops_deploy_before_any_operation(fresh: Platform) -> None:
+    assert fresh.payctl("bootstrap").exit_code == 0
+    fresh.client("dynamodb", "dev").create_table(
+        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+
+    result = fresh.payctl("deploy", "dev")
+
+    assert result.exit_code == 1
+    assert f"CONFLICT  TransactionsTable  AWS::DynamoDB::Table  {TABLE}: its key schema" in result.output
+    assert "aws dynamodb delete-table" in result.output  # the way out
+    assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []

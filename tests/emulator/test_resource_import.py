@@ -1,0 +1,156 @@
+"""Resource import and stack import: how an environment gets its retained data back.
+
+Each test quotes the CloudFormation API reference (botocore's service model) or the user guide
+("Import AWS resources into a CloudFormation stack"; "Importing a stack into StackSets").
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import suppress
+from typing import Any
+
+from conformance import Cloud, StackSets, unique, wait_operation
+from stack_support import error_of, until, wait
+
+
+def _kept_log_group(name: str, policy: str | None = "Retain") -> dict[str, Any]:
+    spec: dict[str, Any] = {"Type": "AWS::Logs::LogGroup",
+                            "Properties": {"LogGroupName": name, "RetentionInDays": 7}}
+    if policy:
+        spec["DeletionPolicy"] = policy
+    return {"Resources": {"Group": spec}}
+
+
+def _import(cfn: Any, stack: str, template: dict[str, Any], name: str,
+            change_set: str = "adopt") -> dict[str, Any]:
+    created = cfn.create_change_set(
+        StackName=stack, ChangeSetName=change_set, ChangeSetType="IMPORT",
+        TemplateBody=json.dumps(template),
+        ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup", "LogicalResourceId": "Group",
+                            "ResourceIdentifier": {"LogGroupName": name}}])
+    return created
+
+
+def _settled(cfn: Any, change_set_id: str, poll: float) -> dict[str, Any]:
+    described: dict[str, Any] = {}
+
+    def done() -> bool:
+        described.update(cfn.describe_change_set(ChangeSetName=change_set_id))
+        return described["Status"] in ("CREATE_COMPLETE", "FAILED")
+
+    until(done, poll, "the change set")
+    return described
+
+
+def test_import_change_set_adopts_an_existing_resource(cloud: Cloud) -> None:
+    """CreateChangeSet, ChangeSetType: "IMPORT"; ResourcesToImport: "The resources to import
+    into your stack." Executed, the stack's resources are the existing ones, unchanged (user
+    guide: "the resource ... is now managed by the stack"); the stack ends IMPORT_COMPLETE."""
+    logs = cloud.client("logs", cloud.accounts[0])
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("/conformance/kept")
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=7)
+    stack = unique("conformance-import")
+    created = _import(cfn, stack, _kept_log_group(name), name)
+    try:
+        described = _settled(cfn, created["Id"], cloud.poll_interval())
+        assert [(c["ResourceChange"]["Action"], c["ResourceChange"]["LogicalResourceId"])
+                for c in described["Changes"]] == [("Import", "Group")]
+        cfn.execute_change_set(ChangeSetName=created["Id"])
+        wait(cfn, "stack_import_complete", created["StackId"], cloud.poll_interval())
+        resources = cfn.list_stack_resources(StackName=created["StackId"])["StackResourceSummaries"]
+        assert [(r["LogicalResourceId"], r["PhysicalResourceId"]) for r in resources] == \
+            [("Group", name)]
+        groups = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        assert [g["logGroupName"] for g in groups] == [name]
+    finally:
+        with suppress(Exception):
+            cfn.delete_stack(StackName=created["StackId"])
+            wait(cfn, "stack_delete_complete", created["StackId"], cloud.poll_interval())
+        logs.delete_log_group(logGroupName=name)
+
+
+def test_import_needs_a_deletion_policy(cloud: Cloud) -> None:
+    """User guide, resource import requirements: "Each resource to import must have a
+    DeletionPolicy attribute in your template." Without one the request is refused."""
+    logs = cloud.client("logs", cloud.accounts[0])
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("/conformance/unkept")
+    logs.create_log_group(logGroupName=name)
+    try:
+        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
+                           ChangeSetName="adopt", ChangeSetType="IMPORT",
+                           TemplateBody=json.dumps(_kept_log_group(name, policy=None)),
+                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
+                                               "LogicalResourceId": "Group",
+                                               "ResourceIdentifier": {"LogGroupName": name}}])
+        assert refused["Code"] == "ValidationError"
+    finally:
+        logs.delete_log_group(logGroupName=name)
+
+
+def test_import_of_a_missing_resource_fails(cloud: Cloud) -> None:
+    """A resource that does not exist cannot be imported (user guide: CloudFormation "verifies
+    that the resources exist"). Where AWS says so — the CreateChangeSet call or the change set's
+    FAILED status — is not documented; the emulator fails the change set with the reason."""
+    from botocore.exceptions import ClientError
+
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("/conformance/never")
+    try:
+        created = _import(cfn, unique("conformance-import"), _kept_log_group(name), name)
+    except ClientError as err:
+        assert err.response["Error"]["Code"] == "ValidationError"
+        return
+    try:
+        described = _settled(cfn, created["Id"], cloud.poll_interval())
+        assert described["Status"] == "FAILED"
+    finally:
+        with suppress(Exception):
+            cfn.delete_change_set(ChangeSetName=created["Id"])
+            cfn.delete_stack(StackName=created["StackId"])
+
+
+def _log_group_stack_set_template() -> dict[str, Any]:
+    return {"Parameters": {"Days": {"Type": "Number", "Default": "1"}},
+            "Resources": {"Group": {"Type": "AWS::Logs::LogGroup",
+                                    "Properties": {"RetentionInDays": {"Ref": "Days"}}}}}
+
+
+def test_import_stacks_to_stack_set_makes_the_stack_an_instance(cloud: Cloud,
+                                                                stack_sets: StackSets) -> None:
+    """ImportStacksToStackSet: "Import existing stacks into a new StackSets ... by specifying the
+    stack ID of the stack you intend to import." The operation's Action is CREATE; the stack
+    becomes the account's instance (its StackId), CURRENT, and "A stack's custom parameter
+    overrides aren't affected during the import operation" (user guide)."""
+    template = _log_group_stack_set_template()
+    name = stack_sets.create(template=json.dumps(template))
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    stack_id = cfn.create_stack(StackName=unique("conformance-imported"),
+                                TemplateBody=json.dumps(template),
+                                Parameters=[{"ParameterKey": "Days", "ParameterValue": "7"}])["StackId"]
+    wait(cfn, "stack_create_complete", stack_id, cloud.poll_interval())
+    operation_id = cloud.cfn.import_stacks_to_stack_set(StackSetName=name, StackIds=[stack_id])["OperationId"]
+    operation = wait_operation(cloud, name, operation_id)
+    assert (operation["Action"], operation["Status"]) == ("CREATE", "SUCCEEDED")
+    instance = cloud.cfn.describe_stack_instance(
+        StackSetName=name, StackInstanceAccount=cloud.accounts[0],
+        StackInstanceRegion=cloud.region)["StackInstance"]
+    assert (instance["StackId"], instance["Status"]) == (stack_id, "CURRENT")
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in instance["ParameterOverrides"]} \
+        == {"Days": "7"}
+
+
+def test_import_stacks_to_stack_set_validates_its_input(cloud: Cloud, stack_sets: StackSets) -> None:
+    """StackIds: "Specify either StackIds or StackIdsUrl." StackNotFoundException: "The
+    specified stack ARN doesn't exist or stack doesn't exist corresponding to the ARN in
+    input." """
+    name = stack_sets.create(template=json.dumps(_log_group_stack_set_template()))
+    neither = error_of(cloud.cfn.import_stacks_to_stack_set, StackSetName=name)
+    assert neither["Code"] == "ValidationError"
+    missing = (f"arn:aws:cloudformation:{cloud.region}:{cloud.accounts[0]}:stack/"
+               f"{unique('nowhere')}/00000000-0000-0000-0000-000000000000")
+    absent = error_of(cloud.cfn.import_stacks_to_stack_set, StackSetName=name, StackIds=[missing])
+    assert absent["Code"] == "StackNotFoundException"

@@ -1,0 +1,133 @@
+"""The pure half of adoption (scripts/adopt.py): which retained resources a template names in an
+account, the import template, and the refusal a conflict gives."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from scripts.adopt import (
+    Adoption,
+    Found,
+    Retained,
+    import_template,
+    refusal,
+    resolve,
+    resources_to_import,
+    retained,
+)
+from scripts.plan import Target
+
+ROOT = Path(__file__).resolve().parent.parent
+PLATFORM = json.loads((ROOT / "build" / "templates" / "payment-platform.json").read_text())
+PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws"}
+TARGET = Target("dev", "123456789012", "us-east-1", {"Environment": "dev"})
+
+
+def test_names_resolve_from_parameters_and_pseudo_parameters() -> None:
+    assert resolve({"Fn::Sub": "b-${Environment}-${AWS::AccountId}"}, {"Environment": "dev"},
+                   PSEUDO) == "b-dev-123456789012"
+    assert resolve({"Fn::Sub": ["t-${Name}", {"Name": {"Ref": "Environment"}}]},
+                   {"Environment": "dev"}, PSEUDO) == "t-dev"
+    assert resolve({"Ref": "Environment"}, {"Environment": "dev"}, PSEUDO) == "dev"
+    # not knowable before the stack runs
+    assert resolve({"Fn::GetAtt": ["X", "Arn"]}, {}, PSEUDO) is None
+    assert resolve({"Fn::Sub": "${Missing}"}, {}, PSEUDO) is None
+
+
+def test_the_platform_retains_its_tables_buckets_key_and_log_groups() -> None:
+    found = {r.logical_id: r for r in retained(PLATFORM, {"Environment": "dev"}, "123456789012",
+                                               "us-east-1")}
+    assert set(found) == {"TransactionsTable", "SessionsTable", "AuditLogBucket",
+                          "AccessLogBucket", "PlatformKey", "PaymentProcessorLogGroup",
+                          "SessionManagerLogGroup", "ApiAccessLogGroup", "FlowLogGroup"}
+    assert found["TransactionsTable"].name == "payment-transactions-dev"
+    assert found["TransactionsTable"].key_schema == (("transaction_id", "HASH"), ("timestamp", "RANGE"))
+    assert found["AuditLogBucket"].name == "payment-audit-logs-dev-123456789012-us-east-1"
+    assert found["PlatformKey"].name == "payment-platform-key-dev"  # its Name tag
+
+
+def test_the_import_template_holds_only_the_imported_resources_as_defined() -> None:
+    reduced = import_template(PLATFORM, ["TransactionsTable", "PlatformKey"])
+    assert set(reduced["Resources"]) == {"TransactionsTable", "PlatformKey"}
+    assert reduced["Resources"]["TransactionsTable"] == PLATFORM["Resources"]["TransactionsTable"]
+    assert all(r["DeletionPolicy"] == "Retain" for r in reduced["Resources"].values())
+    assert reduced["Parameters"] == PLATFORM["Parameters"]
+    assert reduced["Conditions"] == PLATFORM["Conditions"]
+    assert "Outputs" not in reduced
+
+
+def _table(state: str, identifier: str = "", detail: str = "") -> Found:
+    item = Retained("TransactionsTable", "AWS::DynamoDB::Table", "payment-transactions-dev")
+    return Found(item, state, identifier, detail)
+
+
+def test_resources_to_import_name_each_identifier_property() -> None:
+    key = Found(Retained("PlatformKey", "AWS::KMS::Key", "payment-platform-key-dev"), "present",
+                "1234abcd")
+    adoption = Adoption("payment-platform", TARGET,
+                        (_table("present", "payment-transactions-dev"), key, _table("absent")))
+    assert resources_to_import(adoption) == [
+        {"ResourceType": "AWS::DynamoDB::Table", "LogicalResourceId": "TransactionsTable",
+         "ResourceIdentifier": {"TableName": "payment-transactions-dev"}},
+        {"ResourceType": "AWS::KMS::Key", "LogicalResourceId": "PlatformKey",
+         "ResourceIdentifier": {"KeyId": "1234abcd"}}]
+
+
+def test_a_conflict_refuses_with_the_way_out_and_nothing_else_does() -> None:
+    fine = Adoption("payment-platform", TARGET, (_table("present", "payment-transactions-dev"),))
+    assert refusal([fine]) is None
+    clash = Adoption("payment-platform", TARGET, (_table("conflict", detail="its key schema differs; "
+                                                                           "move its data"),))
+    message = refusal([fine, clash])
+    assert message is not None and "nothing was changed" in message
+    assert "CONFLICT  TransactionsTable  AWS::DynamoDB::Table  payment-transactions-dev: its key " \
+           "schema differs; move its data" in message
+
+
+def test_an_interrupted_adoption_carries_on_from_the_stack_it_left() -> None:
+    import pytest
+
+    from scripts.adopt import resume_from
+    from scripts.errors import DeploymentError
+
+    assert resume_from(None) == "import"
+    for holds_nothing in ("REVIEW_IN_PROGRESS", "IMPORT_ROLLBACK_COMPLETE"):
+        assert resume_from(holds_nothing) == "restart"
+    for holds_the_resources in ("IMPORT_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"):
+        assert resume_from(holds_the_resources) == "update"
+    with pytest.raises(DeploymentError, match="wait until it settles"):
+        resume_from("UPDATE_IN_PROGRESS")
+
+
+def _references(value: object) -> set[str]:
+    import re
+
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref":
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
+            elif key == "Fn::Sub":
+                body = inner if isinstance(inner, str) else inner[0]
+                found |= {n.split(".")[0] for n in re.findall(r"\$\{([^}!]+)\}", body)}
+                if isinstance(inner, list):
+                    found |= _references(inner[1]) - set(inner[1])
+            else:
+                found |= _references(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _references(inner)
+    return found
+
+
+def test_the_platform_import_template_refers_only_to_what_it_holds() -> None:
+    """Resource import takes a template of the imported resources alone: a reference to any other
+    resource would make CloudFormation refuse it."""
+    items = retained(PLATFORM, {"Environment": "dev"}, "123456789012", "us-east-1")
+    reduced = import_template(PLATFORM, [i.logical_id for i in items])
+    known = set(reduced["Resources"]) | set(reduced["Parameters"])
+    assert {n for n in _references(reduced["Resources"])
+            if not n.startswith("AWS::")} <= known
