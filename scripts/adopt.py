@@ -306,8 +306,8 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
     instances = deployed.instances if deployed else {}
     for target in desired.targets:
         instance = instances.get(target.key)
-        if instance is not None and instance.status == "CURRENT":
-            continue
+        if instance is not None and instance.status in ("CURRENT", "INOPERABLE"):
+            continue  # an INOPERABLE one is recovered by deleting its stack (scripts.deployer)
         items = retained(desired.template, target.overrides, target.account, target.region,
                          partition)
         if not items:

@@ -107,12 +107,21 @@ def with_failure_tolerance(platform: Platform, count: int) -> None:
                                              f"failure_tolerance_count: {count}"))
 
 
+def take_role_name(platform: Platform, env: str) -> None:
+    """Make the environment's stack fail: its flow-log role's name is taken in its account
+    (a taken retained name would be refused before any operation; see test_redeploy_adopts)."""
+    platform.client("iam", env).create_role(
+        RoleName=f"payment-flow-logs-role-{env}", AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                    "Principal": {"Service": "ec2.amazonaws.com"}}]}))
+
+
 def test_an_account_failing_inside_a_succeeded_operation_fails_the_deploy(fresh: Platform) -> None:
     """With a failure tolerance of 1, dev's failure leaves the operation SUCCEEDED: deploy must
     still name the account and its reason, exit 1, and write no manifest for it."""
     with_failure_tolerance(fresh, 1)
     assert fresh.payctl("bootstrap").exit_code == 0
-    fresh.aws().client("s3").create_bucket(Bucket="payment-access-logs-dev-123456789012-us-east-1")
+    take_role_name(fresh, "dev")
 
     result = fresh.payctl("deploy", "dev")
 
@@ -131,7 +140,7 @@ def test_a_waves_rollout_failing_in_staging_still_refreshes_devs_manifest(fresh:
     (manifests / "resource-manifest-prod.json").write_text(json.dumps(stale_prod))
     dev = fresh.params_dir / "dev.yaml"
     dev.write_text(dev.read_text().replace("memory_mb: 512", "memory_mb: 768"))
-    fresh.aws().client("s3").create_bucket(Bucket="payment-audit-logs-staging-234567890123-us-east-1")
+    take_role_name(fresh, "staging")
 
     result = fresh.payctl("deploy", "--all")
 
