@@ -17,7 +17,7 @@ from scripts.artifacts import TEMPLATE_BODY_LIMIT
 from scripts.aws import describe, error_code
 from scripts.config import Deployment
 from scripts.errors import DeploymentError
-from scripts.operations import OperationWaiter
+from scripts.operations import OperationWaiter, interrupted
 from scripts.plan import (
     DeployedInstance,
     DeployedStackSet,
@@ -255,6 +255,8 @@ class StackSetDeployer:
             try:
                 start()
                 break
+            except KeyboardInterrupt as stop:  # the request may have reached AWS: keep the id
+                raise interrupted(name, operation_id, stop) from None
             except Exception as err:
                 if error_code(err) != "OperationInProgressException" or \
                         attempt == IN_PROGRESS_RETRIES:

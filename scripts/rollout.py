@@ -217,7 +217,7 @@ class Rollout:
         return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
 
     def deploy(self, environments: list[Environment], allow_data_loss: bool = False,
-               strategy: str = "waves") -> list[StackSetResult]:
+               strategy: str = "waves", wait_for_others: bool = False) -> list[StackSetResult]:
         """Plan every StackSet first and refuse data loss unless allowed; then roll out.
 
         `waves`: one environment at a time in order (dev, staging, prod), every StackSet for it,
@@ -225,8 +225,13 @@ class Rollout:
         `parallel`: the StackSets side by side, each running its operations one after another
         (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
+        from scripts.others import wait_or_refuse
+
         desired = self.desired(environments, upload=True)
         plans = self._plan(desired)
+        if wait_or_refuse(self.cfn, [p.name for _, p in plans if not p.empty], wait_for_others,
+                          self.waiter.wait, self.progress.say):
+            plans = self._plan(desired)  # against what the others left
         risky = [f"{plan.name}: {r.logical_id} ({r.type}) would be "
                  f"{'removed' if r.action == 'remove' else 'replaced'}"
                  for _, plan in plans for r in plan.data_loss]
