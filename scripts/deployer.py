@@ -251,18 +251,19 @@ class StackSetDeployer:
     def run_operation(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
         """Start an operation and wait for it. If another operation holds the StackSet, wait for
         that one first and try again, a bounded number of times."""
-        for attempt in range(IN_PROGRESS_RETRIES + 1):
-            try:
-                start()
-                break
-            except KeyboardInterrupt as stop:  # the request may have reached AWS: keep the id
-                raise interrupted(name, operation_id, stop) from None
-            except Exception as err:
-                if error_code(err) != "OperationInProgressException" or \
-                        attempt == IN_PROGRESS_RETRIES:
-                    raise DeploymentError(f"{name}: {describe(err)}") from err
-                self._wait_for_others(name)
-        self.waiter.wait(name, operation_id)
+        try:
+            for attempt in range(IN_PROGRESS_RETRIES + 1):
+                try:
+                    start()
+                    break
+                except Exception as err:
+                    if error_code(err) != "OperationInProgressException" or \
+                            attempt == IN_PROGRESS_RETRIES:
+                        raise DeploymentError(f"{name}: {describe(err)}") from err
+                    self._wait_for_others(name)
+            self.waiter.wait(name, operation_id)
+        except KeyboardInterrupt as stop:  # the request may have reached AWS: keep the id
+            raise interrupted(name, operation_id, stop) from None
         return operation_id
 
     def _wait_for_others(self, name: str) -> None:

@@ -122,7 +122,8 @@ class Interrupted(Detached):
 
 
 def resume_hint(stack_set: str, operation_id: str) -> str:
-    return f"payctl deploy --resume (saved), or --resume {stack_set}:{operation_id}"
+    """deploy and destroy replace this with what they saved; other commands save nothing."""
+    return f"payctl deploy --resume {stack_set}:{operation_id}"
 
 
 def delays(first: float = FIRST_DELAY, factor: float = BACKOFF,

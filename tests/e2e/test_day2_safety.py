@@ -154,20 +154,26 @@ def test_a_signal_mid_operation_saves_everything_and_resume_finishes_the_rollout
     assert not (slow.build_dir / "state" / "pending-operation.json").exists()
 
 
-def test_resume_never_reports_success_for_a_rollout_that_did_not_finish(slow: Slow) -> None:
-    """A saved rollout whose re-run fails says what remains and exits non-zero."""
+def test_resume_that_cannot_run_keeps_what_was_saved(slow: Slow) -> None:
+    """A resume that stops on an error reports it, exits non-zero and keeps the saved state;
+    once the error is fixed, the same resume finishes the rollout."""
     process = slow.spawn("deploy", "dev", "staging", "--no-manifests")
     slow.wait_for_running(process)
     process.send_signal(signal.SIGTERM)
     process.communicate(timeout=30)
     assert process.returncode == 143
-    (slow.params_dir / "staging.yaml").write_text(
-        (slow.params_dir / "staging.yaml").read_text() + "\nnot: [valid\n")
+    staging = slow.params_dir / "staging.yaml"
+    good = staging.read_text()
+    staging.write_text(good + "\nnot: [valid\n")
 
-    resumed = slow.payctl("deploy", "--resume", "--no-manifests")
+    broken = slow.payctl("deploy", "--resume", "--no-manifests")
 
-    assert resumed.exit_code != 0, resumed.output
-    assert "SUCCEEDED\n" not in resumed.output.splitlines()[-1]
+    assert broken.exit_code == 2, broken.output
+    assert "SUCCEEDED" not in broken.output
+    assert saved(slow)["intent"]["environments"] == ["dev", "staging"]
+    staging.write_text(good)
+    assert slow.payctl("deploy", "--resume", "--no-manifests").exit_code == 0
+    assert slow.instances() == {k: v for k, v in EVERYTHING.items() if k[1] != "prod"}
 
 
 def test_an_interrupted_destroy_saves_its_operation_and_running_it_again_finishes(
