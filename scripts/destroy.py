@@ -43,18 +43,23 @@ def profile_name(account: str) -> str:
 
 
 def profile_setup(account: str, role_arn: str, source_profile: str | None, region: str,
-                  ) -> list[str]:
+                  endpoint_url: str | None = None) -> list[str]:
     """The AWS CLI commands that make a named profile acting in `account` through the execution
     role: a retained resource lives in the environment's account, and the AWS CLI called with the
-    admin account's credentials would look for it there (ResourceNotFound)."""
+    admin account's credentials would look for it there (ResourceNotFound). Against an endpoint
+    (the emulator) the profile sends every call there, the role assumption included."""
     name = profile_name(account)
-    return [f"aws configure set profile.{name}.role_arn {role_arn}",
-            f"aws configure set profile.{name}.source_profile {source_profile or 'default'}",
-            f"aws configure set profile.{name}.region {region}"]
+    lines = [f"aws configure set profile.{name}.role_arn {role_arn}",
+             f"aws configure set profile.{name}.source_profile {source_profile or 'default'}",
+             f"aws configure set profile.{name}.region {region}"]
+    if endpoint_url:
+        lines.append(f"aws configure set profile.{name}.endpoint_url {endpoint_url}")
+    return lines
 
 
-def runnable(retained: Retained, region: str, endpoint_url: str | None) -> str:
-    """The removal command for `retained`, run in its own account (the profile above)."""
+def runnable(retained: Retained, region: str, endpoint_url: str | None = None) -> str:
+    """The removal command for `retained`, run in its own account through the profile that
+    `profile_setup` makes (which also carries any endpoint, so the role assumption uses it)."""
     if retained.type not in REMOVAL or not retained.account:
         return retained.removal
     endpoint = f" --endpoint-url {endpoint_url}" if endpoint_url else ""

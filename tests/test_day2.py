@@ -83,11 +83,14 @@ def test_the_stop_report_names_every_operation_and_the_one_command_that_finishes
 def test_clean_up_commands_act_in_the_environments_account() -> None:
     table = Retained("payment-platform", "TransactionsTable", "AWS::DynamoDB::Table",
                      "payment-transactions-dev", "123456789012")
-    assert runnable(table, "us-east-1", None) == (
+    assert runnable(table, "us-east-1") == (
         "aws --profile payctl-123456789012 --region us-east-1 dynamodb delete-table "
         "--table-name payment-transactions-dev")
-    assert "--endpoint-url http://127.0.0.1:5000 dynamodb" in runnable(
-        table, "us-east-1", "http://127.0.0.1:5000")
+    assert profile_setup("123456789012", "arn:aws:iam::123456789012:role/Exec", None,
+                         "us-east-1", "http://127.0.0.1:5000")[1:] == [
+        "aws configure set profile.payctl-123456789012.source_profile default",
+        "aws configure set profile.payctl-123456789012.region us-east-1",
+        "aws configure set profile.payctl-123456789012.endpoint_url http://127.0.0.1:5000"]
     assert profile_setup("123456789012", "arn:aws:iam::123456789012:role/Exec", "admin",
                          "us-east-1") == [
         "aws configure set profile.payctl-123456789012.role_arn "

@@ -91,7 +91,7 @@ def setup(retained: list[Any], partition: str, config: Any, opts: Options,
     role = config.deployment.execution_role_name
     return [line for account in dict.fromkeys(r.account for r in retained if r.account)
             for line in profile_setup(account, f"arn:{partition}:iam::{account}:role/{role}",
-                                      opts.profile, region)]
+                                      opts.profile, region, opts.endpoint_url)]
 
 
 def report(name: str, retained: list[Any], partition: str, config: Any, opts: Options,

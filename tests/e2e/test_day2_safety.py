@@ -291,3 +291,30 @@ def test_deploy_checks_drift_first_and_refuses_to_overwrite_it(slow: Slow) -> No
     assert overwritten.exit_code == 0, overwritten.output
     assert _memory(slow, "dev") == 768
     assert slow.payctl("drift", "dev").exit_code == 0
+
+
+def test_the_clean_up_commands_destroy_prints_run_as_printed(slow: Slow, tmp_path: Path) -> None:
+    """The retained resources are in the environment's account: the printed profile setup and
+    removal commands, run by the AWS CLI exactly as printed, remove them there."""
+    if shutil.which("aws") is None:
+        pytest.skip("the AWS CLI is not installed")
+    assert slow.payctl("deploy", "dev", "--no-manifests").exit_code == 0
+    destroyed = slow.payctl("destroy", "dev", "--yes", "--output", "json")
+    assert destroyed.exit_code == 0, destroyed.output
+    report = json.loads(destroyed.output[destroyed.output.index("{\n"):])
+    home = tmp_path / "aws"
+    home.mkdir()
+    (home / "credentials").write_text("[default]\naws_access_key_id = testing\n"
+                                      "aws_secret_access_key = testing\n")
+    env = {**os.environ, "HOME": str(home), "AWS_CONFIG_FILE": str(home / "config"),
+           "AWS_SHARED_CREDENTIALS_FILE": str(home / "credentials")}
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        env.pop(name, None)
+    tables = [r for r in report["retained"] if r["type"] == "AWS::DynamoDB::Table"]
+    assert tables
+    for line in report["profiles"] + [r["removal"] for r in tables]:
+        run = subprocess.run(line, shell=True, env=env, capture_output=True, text=True)
+        assert run.returncode == 0, (line, run.stderr)
+    dynamodb = slow.client("dynamodb", "dev")
+    left = dynamodb.list_tables()["TableNames"]
+    assert not {r["physical_id"] for r in tables} & set(left)
