@@ -74,6 +74,9 @@ def saved_on_stop(build_dir: Path, intent: pending.Intent | None,
         if code is None and not isinstance(err, Detached):
             raise
         operations = err.operations if isinstance(err, Detached) else []
+        earlier, _ = pending.load_quietly(build_dir)  # never drop what an earlier stop saved
+        if earlier is not None:
+            operations = [*earlier.operations, *operations]
         saved = pending.Saved(tuple(dict.fromkeys(operations)), intent)
         if not saved.operations and intent is None:
             raise

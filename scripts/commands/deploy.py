@@ -81,6 +81,13 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     with lock.held(opts.build_dir, "deploy"), \
             saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
         rollout = make_rollout(opts, config, timeout, keep_build=True)
+        earlier, damaged = pending.load_quietly(opts.build_dir)
+        if damaged:
+            rollout.progress.say(f"warning: {damaged}")
+        elif earlier is not None:
+            rollout.progress.say("warning: a stopped rollout is saved "
+                                 f"({earlier.intent.again if earlier.intent else 'an operation'}"
+                                 "); this deploy leaves it: `payctl deploy --resume` finishes it")
         if check_drift:
             refuse_drift(config, rollout, selected, overwrite_drift)
         results = rollout.deploy(selected, allow_data_loss=allow_data_loss, strategy=strategy,
