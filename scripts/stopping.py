@@ -8,6 +8,8 @@ layer that writes the file.
 
 from __future__ import annotations
 
+import signal
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,10 +83,25 @@ def saved_on_stop(build_dir: Path, intent: pending.Intent | None,
         if not saved.operations and intent is None:
             raise
         try:
-            where: Path | None = pending.save(build_dir, saved)
+            with _signals_ignored():  # a second Ctrl-C must not cut the save short
+                where: Path | None = pending.save(build_dir, saved)
             note = ""
         except ConfigError as unsaved:
             where, note = None, f"\nwarning: {unsaved}"
         exit_code = code if code is not None else getattr(err, "exit_code", 1)
         raise Stopped(report(saved, where, code, resume_with, str(err)) + note,
                       exit_code) from err
+
+
+@contextmanager
+def _signals_ignored() -> Iterator[None]:
+    """SIGINT and SIGTERM do nothing while the block runs (the command is already stopping)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.signal(s, signal.SIG_IGN) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
