@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 
 import click
 
-from scripts.errors import ConfigError, PlatformError
+from scripts.errors import ConfigError, PlatformError, Terminated
 
 ROOT = Path(__file__).resolve().parent.parent
 F = TypeVar("F", bound=Callable[..., Any])
@@ -141,10 +141,6 @@ def make_options(params_dir: Path, build_dir: Path, profile: str | None, region:
 
 
 # -- the boundary: every error becomes one line and an exit code --------------------------------
-
-class Terminated(KeyboardInterrupt):
-    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C (pending state saved)."""
-
 
 def describe(err: BaseException) -> tuple[str, int]:
     """The one line and the exit code for any exception that reaches the CLI."""

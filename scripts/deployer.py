@@ -18,7 +18,7 @@ from scripts.aws import describe, error_code
 from scripts.config import Deployment
 from scripts.errors import DeploymentError
 from scripts.instance_stacks import delete_stack, running_template
-from scripts.operations import AccountFailure, OperationWaiter, unsuccessful
+from scripts.operations import AccountFailure, OperationWaiter, interrupted, unsuccessful
 from scripts.plan import (
     DeployedInstance,
     DeployedStackSet,
@@ -315,16 +315,20 @@ class StackSetDeployer:
     def run_operation(self, name: str, operation_id: str, start: Callable[[], Any]) -> str:
         """Start an operation and wait for it. If another operation holds the StackSet, wait for
         that one first and try again, a bounded number of times."""
-        for attempt in range(IN_PROGRESS_RETRIES + 1):
-            try:
-                start()
-                break
-            except Exception as err:
-                if error_code(err) != "OperationInProgressException" or \
-                        attempt == IN_PROGRESS_RETRIES:
-                    raise DeploymentError(f"{name}: {describe(err)}") from err
-                self._wait_for_others(name)
-        for result in unsuccessful(self.waiter.wait(name, operation_id)):
+        try:
+            for attempt in range(IN_PROGRESS_RETRIES + 1):
+                try:
+                    start()
+                    break
+                except Exception as err:
+                    if error_code(err) != "OperationInProgressException" or \
+                            attempt == IN_PROGRESS_RETRIES:
+                        raise DeploymentError(f"{name}: {describe(err)}") from err
+                    self._wait_for_others(name)
+            results = self.waiter.wait(name, operation_id)
+        except KeyboardInterrupt as stop:  # the request may have reached AWS: keep the id
+            raise interrupted(name, operation_id, stop) from None
+        for result in unsuccessful(results):
             # the operation SUCCEEDED within its failure tolerance, but this account did not
             self.failures.append(AccountFailure(name, operation_id, result))
             self.say(f"{name}: operation {operation_id} SUCCEEDED, but {result.account} "

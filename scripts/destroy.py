@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from scripts.aws import Aws, error_code
@@ -31,10 +31,40 @@ class Retained:
     logical_id: str
     type: str
     physical_id: str
+    account: str = ""
 
     @property
     def removal(self) -> str:
         return REMOVAL.get(self.type, "remove by hand in the console").format(id=self.physical_id)
+
+
+def profile_name(account: str) -> str:
+    return f"payctl-{account}"
+
+
+def profile_setup(account: str, role_arn: str, source_profile: str | None, region: str,
+                  endpoint_url: str | None = None) -> list[str]:
+    """The AWS CLI commands that make a named profile acting in `account` through the execution
+    role: a retained resource lives in the environment's account, and the AWS CLI called with the
+    admin account's credentials would look for it there (ResourceNotFound). Against an endpoint
+    (the emulator) the profile sends every call there, the role assumption included."""
+    name = profile_name(account)
+    lines = [f"aws configure set profile.{name}.role_arn {role_arn}",
+             f"aws configure set profile.{name}.source_profile {source_profile or 'default'}",
+             f"aws configure set profile.{name}.region {region}"]
+    if endpoint_url:
+        lines.append(f"aws configure set profile.{name}.endpoint_url {endpoint_url}")
+    return lines
+
+
+def runnable(retained: Retained, region: str, endpoint_url: str | None = None) -> str:
+    """The removal command for `retained`, run in its own account through the profile that
+    `profile_setup` makes (which also carries any endpoint, so the role assumption uses it)."""
+    if retained.type not in REMOVAL or not retained.account:
+        return retained.removal
+    endpoint = f" --endpoint-url {endpoint_url}" if endpoint_url else ""
+    return (f"aws --profile {profile_name(retained.account)} --region {region}{endpoint} "
+            f"{retained.removal.removeprefix('aws ')}")
 
 
 def retained_resources(cfn_in_account: Any, stack_id: str, template: dict[str, Any],
@@ -74,7 +104,8 @@ def destroy(config: Config, aws: Aws, deployer: StackSetDeployer, env: Environme
                 continue
             in_account = aws.client_in("cloudformation", account,
                                        config.deployment.read_role_name, env.region)
-            retained += retained_resources(in_account, instance["StackId"], template, spec.name)
+            retained += [replace(r, account=account) for r in retained_resources(
+                in_account, instance["StackId"], template, spec.name)]
             targets.append(Target(env.name, account, env.region, {}))
         if not targets:
             say(f"{spec.name}: no {env.name} instance")

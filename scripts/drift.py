@@ -47,11 +47,32 @@ def _resource_drifts(cfn: Any, stack_id: str) -> list[ResourceDrift]:
             for d in drifts["StackResourceDrifts"]]
 
 
+def detect_existing(config: Config, aws: Aws, deployer: StackSetDeployer,
+                    environments: list[Environment], say: Callable[[str], None]
+                    ) -> list[InstanceDrift]:
+    """Drift of the StackSets that have an instance in `environments` (deploy --check-drift:
+    a first deploy has nothing to drift)."""
+    wanted = {(a, e.region) for e in environments for a in e.account_ids}
+    names = []
+    for spec in config.deployment.stacksets:
+        try:
+            pages = deployer.cfn.get_paginator("list_stack_instances").paginate(
+                StackSetName=spec.name)
+            if any((s["Account"], s["Region"]) in wanted for p in pages for s in p["Summaries"]):
+                names.append(spec.name)
+        except Exception as err:
+            if error_code(err) != "StackSetNotFoundException":
+                raise
+    return detect(config, aws, deployer, environments, say, names) if names else []
+
+
 def detect(config: Config, aws: Aws, deployer: StackSetDeployer, environments: list[Environment],
-           say: Callable[[str], None]) -> list[InstanceDrift]:
+           say: Callable[[str], None], names: list[str] | None = None) -> list[InstanceDrift]:
     cfn = deployer.cfn
     results: list[InstanceDrift] = []
     for spec in config.deployment.stacksets:
+        if names is not None and spec.name not in names:
+            continue
         operation_id = deployer.operation_id("drift", [e.name for e in environments])
         say(f"{spec.name}: detecting drift ({operation_id})")
         try:

@@ -31,3 +31,8 @@ class WrongAccount(PlatformError):
     """The credentials belong to another account than the one the settings name: nothing changed."""
 
     exit_code = 2
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so it unwinds like Ctrl-C (running operations
+    saved) and exits 143."""

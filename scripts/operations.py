@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from scripts.errors import DeploymentError
+from scripts.errors import DeploymentError, Terminated
 
 FIRST_DELAY = 2.0
 BACKOFF = 1.5
@@ -107,6 +107,7 @@ class Detached(DeploymentError):
         super().__init__(message)
         self.stack_set = stack_set
         self.operation_id = operation_id
+        self.operations: list[tuple[str, str]] = [(stack_set, operation_id)]
 
 
 class OperationTimeout(Detached):
@@ -114,13 +115,48 @@ class OperationTimeout(Detached):
 
 
 class OperationInterrupted(Detached):
-    """Ctrl-C while waiting: the operation goes on in AWS; only the watching stopped."""
+    """Ctrl-C or SIGTERM while waiting: the operation goes on in AWS; only the watching
+    stopped. Exits 130, or 143 for SIGTERM."""
 
     exit_code = 130
 
 
+INTERRUPTED, TERMINATED = 130, 143
+
+
+def signal_code(stop: BaseException) -> int:
+    return TERMINATED if isinstance(stop, Terminated) else INTERRUPTED
+
+
+def interrupted(stack_set: str, operation_id: str, stop: BaseException) -> OperationInterrupted:
+    """The error for a signal that stopped the watching of one operation."""
+    err = OperationInterrupted(
+        f"{'terminated' if isinstance(stop, Terminated) else 'interrupted'}; {stack_set} "
+        f"operation {operation_id} keeps running in CloudFormation. Watch it again with: "
+        f"{resume_hint(stack_set, operation_id)}", stack_set, operation_id)
+    err.exit_code = signal_code(stop)
+    return err
+
+
+class Interrupted(Detached):
+    """A signal stopped the watching of several operations at once (the parallel strategy):
+    every one of them keeps running and is saved."""
+
+    def __init__(self, stopped: list[Detached], code: int,
+                 others: list[BaseException] | None = None) -> None:
+        operations = [op for err in stopped for op in err.operations]
+        listed = ", ".join(f"{s} {o}" for s, o in operations)
+        lines = [f"{'terminated' if code == TERMINATED else 'interrupted'}; "
+                 f"{len(operations)} operation(s) keep running in CloudFormation: {listed}"]
+        lines += [f"  also: {str(e).splitlines()[0]}" for e in others or []]
+        super().__init__("\n".join(lines), *operations[0])
+        self.operations = operations
+        self.exit_code = code
+
+
 def resume_hint(stack_set: str, operation_id: str) -> str:
-    return f"payctl deploy --resume (saved), or --resume {stack_set}:{operation_id}"
+    """deploy and destroy replace this with what they saved; other commands save nothing."""
+    return f"payctl deploy --resume {stack_set}:{operation_id}"
 
 
 def delays(first: float = FIRST_DELAY, factor: float = BACKOFF,
@@ -161,11 +197,8 @@ class OperationWaiter:
     def wait(self, stack_set: str, operation_id: str) -> list[AccountResult]:
         try:
             return self._poll(stack_set, operation_id)
-        except KeyboardInterrupt:
-            raise OperationInterrupted(
-                f"interrupted; {stack_set} operation {operation_id} keeps running in "
-                f"CloudFormation. Watch it again with: {resume_hint(stack_set, operation_id)}",
-                stack_set, operation_id) from None
+        except KeyboardInterrupt as stop:
+            raise interrupted(stack_set, operation_id, stop) from None
 
     def _poll(self, stack_set: str, operation_id: str) -> list[AccountResult]:
         deadline = self.clock() + self.timeout

@@ -311,7 +311,7 @@ class Rollout:
         return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
 
     def deploy(self, environments: list[Environment], allow_data_loss: bool = False,
-               strategy: str = "waves") -> list[StackSetResult]:
+               strategy: str = "waves", wait_for_others: bool = False) -> list[StackSetResult]:
         """Plan every StackSet first and refuse data loss unless allowed; then roll out.
 
         `waves`: one environment at a time in order (dev, staging, prod), every StackSet for it,
@@ -319,9 +319,15 @@ class Rollout:
         `parallel`: the StackSets side by side, each running its operations one after another
         (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
+        from scripts.others import wait_or_refuse
+
         desired = self.desired(environments, upload=True)
         deployed = self.read(desired)
         plans = self._plan(desired, deployed)
+        if wait_or_refuse(self.cfn, [p.name for _, p in plans if not p.empty], wait_for_others,
+                          self.waiter.wait, self.progress.say):
+            deployed = self.read(desired)  # against what the others left
+            plans = self._plan(desired, deployed)
         risky = data_loss_lines(plans)
         if risky and not allow_data_loss:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "

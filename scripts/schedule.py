@@ -17,6 +17,8 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from scripts.deployer import Step
+from scripts.errors import Terminated
+from scripts.operations import Detached, Interrupted
 
 
 def run_pipelined(stages: Sequence[Sequence[Step]],
@@ -26,9 +28,10 @@ def run_pipelined(stages: Sequence[Sequence[Step]],
     starts; the first error is raised once every stage has stopped. Returns each stage's
     operation ids.
 
-    Ctrl-C reaches only this (the main) thread: it sets `interrupted`, which the caller's waiter
-    turns into its usual "interrupted; the operation keeps running" error inside the stage that
-    is waiting, so the operation id is kept for `deploy --resume`."""
+    Ctrl-C and SIGTERM reach only this (the main) thread: either sets `interrupted`, which the
+    caller's waiter turns into its usual "interrupted; the operation keeps running" error inside
+    every stage that is waiting; those are raised together as one `Interrupted` naming every
+    running operation (exit 130, or 143 for SIGTERM), so each is saved for `deploy --resume`."""
     interrupted = interrupted or threading.Event()
     environments = {e for steps in stages for step in steps for e in step.environments}
     done = [{e: threading.Event() for e in environments} for _ in stages]
@@ -62,26 +65,39 @@ def run_pipelined(stages: Sequence[Sequence[Step]],
     threads = [threading.Thread(target=run, args=(k,), daemon=True) for k in range(len(stages))]
     for thread in threads:
         thread.start()
-    with _ctrl_c_sets(interrupted):
+    signals: list[int] = []
+    with _signals_set(interrupted, signals):
         for thread in threads:
             while thread.is_alive():  # short joins: the main thread runs signal handlers
                 thread.join(timeout=0.2)
+    terminated = signal.SIGTERM in signals
+    stopped = [e for e in errors if isinstance(e, Detached)]
+    if interrupted.is_set() and stopped:
+        raise Interrupted(stopped, 143 if terminated else 130,
+                          [e for e in errors if not isinstance(e, Detached)])
     if errors:
         raise errors[0]
     if interrupted.is_set():
-        raise KeyboardInterrupt
+        raise Terminated if terminated else KeyboardInterrupt
     return operations
 
 
 @contextmanager
-def _ctrl_c_sets(interrupted: threading.Event) -> Iterator[None]:
-    """While waiting for the stages, Ctrl-C (SIGINT) sets `interrupted` instead of raising
-    KeyboardInterrupt at some arbitrary point of the main thread."""
+def _signals_set(interrupted: threading.Event, seen: list[int]) -> Iterator[None]:
+    """While waiting for the stages, Ctrl-C (SIGINT) and SIGTERM set `interrupted` (and are
+    recorded in `seen`) instead of raising at some arbitrary point of the main thread; a second
+    signal changes nothing, the stages are already stopping."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, lambda *_: interrupted.set())
+
+    def handler(signum: int, _frame: object) -> None:
+        seen.append(signum)
+        interrupted.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for s, handler_before in previous.items():
+            signal.signal(s, handler_before)

@@ -419,7 +419,7 @@ def test_a_build_dir_that_cannot_be_created(params: Path, tmp_path: Path, where:
     assert one_line(output) == (
         f"error: Invalid value for '--build-dir': Directory '{build_dir}' is a file. "
         "(see 'cli deploy --help')" if where == "file in the way" else
-        f"error: {build_dir}/templates: cannot write: Not a directory")
+        f"error: {build_dir}/state: cannot write: Not a directory")  # the lock: first write
 
 
 def test_a_write_refused_by_the_filesystem(params: Path, tmp_path: Path,

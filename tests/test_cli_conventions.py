@@ -251,10 +251,22 @@ def test_a_damaged_or_missing_template_is_reported_by_diagram(tmp_path: Path,
 
 
 def test_saved_operation_round_trip_and_shapes(tmp_path: Path) -> None:
-    pending.save(tmp_path, "payment-platform", "update-dev-3f2a9c1d-20261122T134205Z-1-9b1c3e")
-    assert pending.load(tmp_path) == ("payment-platform",
-                                      "update-dev-3f2a9c1d-20261122T134205Z-1-9b1c3e")
-    for data in (b"{}", b"[]", b"\xff", b'{"stack_set": ["x"], "operation_id": "y"}'):
+    saved = pending.Saved((("payment-platform", "update-dev-3f2a9c1d-20261122T134205Z-1-9b1c3e"),
+                           ("payment-platform-edge", "add-dev-3f2a9c1d-20261122T134205Z-2-9b1c3e")),
+                          pending.Intent("deploy", ("dev", "staging"), "parallel", False))
+    pending.save(tmp_path, saved)
+    assert pending.load(tmp_path) == saved
+    assert saved.intent is not None and saved.intent.again == \
+        "payctl deploy dev staging --strategy parallel"
+    # the first format (one operation, no intent) is still read
+    first = b'{"stack_set": "payment-platform", "operation_id": "op-1"}'
+    assert pending.parse(first) == pending.Saved((("payment-platform", "op-1"),))
+    for data in (b"{}", b"[]", b"\xff", b'{"stack_set": ["x"], "operation_id": "y"}',
+                 b'{"operations": []}', b'{"operations": [{"stack_set": "p"}]}',
+                 b'{"operations": [], "intent": {"command": "rm -rf", "environments": ["dev"]}}',
+                 b'{"operations": [], "intent": {"command": "deploy", "environments": []}}',
+                 b'{"operations": [], "intent": {"command": "deploy", "environments": ["dev"],'
+                 b' "strategy": "all-at-once"}}'):
         assert pending.parse(data) is None
 
 

@@ -31,7 +31,17 @@ from scripts.errors import ConfigError, DeploymentError, PlatformError
                    "the StackSets side by side, each one operation at a time (AWS queues a "
                    "StackSet's operations), every environment following the StackSet before.")
 @click.option("--resume", metavar="[STACKSET:OPERATION]", is_flag=False, flag_value="",
-              help="Re-attach to a running operation (after Ctrl-C or a timeout) and wait for it.")
+              help="Re-attach to every operation a stopped deploy left running (saved in "
+                   "build/state/), then finish that rollout; or wait for one given operation.")
+@click.option("--wait-for-others", is_flag=True,
+              help="When someone else's operation runs or is queued on a StackSet to change, "
+                   "wait for it in line (bounded by --timeout) and plan again, instead of "
+                   "refusing (exit 2).")
+@click.option("--check-drift/--no-check-drift", default=False, show_default=True,
+              help="Detect drift on the selected instances first and refuse to overwrite "
+                   "changes made outside payctl.")
+@click.option("--overwrite-drift", is_flag=True,
+              help="With --check-drift: report drift but deploy over it.")
 @click.option("--require-clean", is_flag=True,
               help="Refuse (exit 2, nothing sent) when templates_py, params or lambdas have "
                    "uncommitted changes; for CI.")
@@ -39,12 +49,15 @@ from scripts.errors import ConfigError, DeploymentError, PlatformError
 @reports_errors
 def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: int,
            manifests: bool, allow_data_loss: bool, strategy: str, resume: str | None,
+           wait_for_others: bool, check_drift: bool, overwrite_drift: bool,
            require_clean: bool) -> None:
     """Create or update every StackSet and the named environments' stack instances.
 
     Packages and uploads the Lambda code, then for each StackSet in order: creates it if
     missing, updates it if its template, parameters or tags changed, adds missing instances and
     updates those whose parameter overrides changed. When nothing differs, no operation starts.
+    One deploy at a time per checkout (build/state/deploy.lock); someone else's running or
+    queued operation on a StackSet to change is refused unless --wait-for-others.
 
     \b
     Examples:
@@ -52,54 +65,59 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
       payctl deploy --all
       payctl deploy --all --strategy parallel
       payctl --endpoint-url http://127.0.0.1:5000 deploy prod
-      payctl deploy --resume      (re-attach to the operation a Ctrl-C left running)
+      payctl deploy --resume      (after Ctrl-C, SIGTERM or --timeout: finish the rollout)
+      payctl deploy prod --check-drift
       payctl deploy --all --require-clean --output json
     """
-    from scripts import pending
-    from scripts.operations import AccountFailure, Detached, FailedAccounts, unsuccessful
+    from scripts import lock, pending
+    from scripts.stopping import saved_on_stop
+
+    if resume is not None:
+        with lock.held(opts.build_dir, "deploy --resume"):
+            return resume_rollout(opts, resume, timeout, manifests)
+    config, selected = select(opts, environments, all_)
+    if require_clean:
+        refuse_uncommitted(opts)
+    intent = pending.Intent("deploy", tuple(e.name for e in selected), strategy, allow_data_loss)
+    with lock.held(opts.build_dir, "deploy"), \
+            saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
+        rollout = make_rollout(opts, config, timeout, keep_build=True)
+        earlier, damaged = pending.load_quietly(opts.build_dir)
+        if damaged:
+            rollout.progress.say(f"warning: {damaged}")
+        elif earlier is not None:
+            rollout.progress.say("warning: a stopped rollout is saved "
+                                 f"({earlier.intent.again if earlier.intent else 'an operation'}"
+                                 "); this deploy leaves it: `payctl deploy --resume` finishes it")
+        if check_drift:
+            refuse_drift(config, rollout, selected, overwrite_drift)
+        results = deploy_reporting_manifests(
+            opts, rollout, selected, manifests, allow_data_loss=allow_data_loss,
+            strategy=strategy, wait_for_others=wait_for_others)
+    finish(opts, rollout, selected, results, manifests, [])
+
+
+def deploy_reporting_manifests(opts: Options, rollout: Any, selected: list[Any], manifests: bool,
+                               **how: Any) -> list[Any]:
+    """Roll out; after a partial failure, environments that finished get true manifests and
+    failed ones keep their files untouched and are named; then the failure is reported."""
+    from scripts.operations import Detached
 
     try:
-        if resume is not None:
-            if resume:
-                stack_set, _, operation_id = resume.partition(":")
-            else:
-                stack_set, operation_id = pending.load(opts.build_dir)
-            if not stack_set or not operation_id:
-                raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
-            config = load_config(opts.params_dir)
-            results = make_rollout(opts, config, timeout).waiter.wait(stack_set, operation_id)
-            pending.clear(opts.build_dir)
-            failed = [AccountFailure(stack_set, operation_id, r) for r in unsuccessful(results)]
-            if failed:  # SUCCEEDED within the failure tolerance is not success for them
-                raise FailedAccounts(failed, config.account_names())
-            emit(opts, {"stack_set": stack_set, "operation_id": operation_id,
-                        "status": "SUCCEEDED"}, f"{stack_set}: operation {operation_id} SUCCEEDED")
-            return
-        config, selected = select(opts, environments, all_)
-        if require_clean:
-            refuse_uncommitted(opts)
-        rollout = make_rollout(opts, config, timeout, keep_build=True)
-        try:
-            results = rollout.deploy(selected, allow_data_loss=allow_data_loss,
-                                     strategy=strategy)
-        except Detached:
-            raise
-        except DeploymentError:
-            # a partial failure: environments that finished get true manifests, failed ones
-            # keep their files untouched and are named; then the failure is reported
-            if manifests:
-                try:
-                    _export(opts, rollout, selected, err=True)
-                except PlatformError as unexported:  # the deploy's own failure comes first
-                    click.echo(f"warning: manifests not exported: {unexported}", err=True)
-            raise
-    except Detached as err:
-        try:
-            pending.save(opts.build_dir, err.stack_set, err.operation_id)
-        except ConfigError as unsaved:
-            click.echo(f"warning: {unsaved}", err=True)
+        return rollout.deploy(selected, **how)
+    except Detached:
         raise
-    lines = []
+    except DeploymentError:
+        if manifests:
+            try:
+                _export(opts, rollout, selected, err=True)
+            except PlatformError as unexported:  # the deploy's own failure comes first
+                click.echo(f"warning: manifests not exported: {unexported}", err=True)
+        raise
+
+
+def finish(opts: Options, rollout: Any, selected: list[Any], results: list[Any],
+           manifests: bool, lines: list[str]) -> None:
     if all(r.plan.empty for r in results):
         lines.append("No changes: every StackSet and instance already matches.")
     paths, skipped = _export(opts, rollout, selected) if manifests else ([], [])
@@ -123,6 +141,71 @@ def _export(opts: Options, rollout: Any, selected: list[Any],
     for line in skipped:
         click.echo(f"manifest not refreshed: {line}", err=True)
     return paths, skipped
+
+
+def resume_rollout(opts: Options, resume: str, timeout: int, manifests: bool) -> None:
+    """Re-attach to the saved operations, then run the saved rollout again: it plans against
+    what is deployed, so it does exactly what remains. Never reports success for a rollout
+    that did not finish."""
+    from scripts import pending
+    from scripts.operations import Detached
+    from scripts.reattach import reattach
+    from scripts.stopping import saved_on_stop
+
+    if resume:
+        stack_set, _, operation_id = resume.partition(":")
+        if not stack_set or not operation_id:
+            raise click.BadParameter("expected STACKSET:OPERATION", param_hint="--resume")
+        saved = pending.Saved(((stack_set, operation_id),))
+    else:
+        saved = pending.load(opts.build_dir)
+    intent = saved.intent
+    if intent is not None and intent.command != "deploy":
+        raise ConfigError(f"--resume: the saved operations belong to `{intent.again}`; run it "
+                          "again to finish (it re-attaches to them first)")
+    config = load_config(opts.params_dir)
+    rollout = make_rollout(opts, config, timeout, keep_build=True)
+    with saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
+        try:
+            lines = reattach(rollout.waiter, saved.operations, rollout.progress.say, intent,
+                             config.account_names())
+        except DeploymentError as err:
+            if not isinstance(err, Detached) and not resume:
+                pending.clear(opts.build_dir)  # ended: nothing left to re-attach to
+            raise
+    if not resume:
+        pending.clear(opts.build_dir)
+    if intent is None:
+        lines.append("no rollout was saved with it; `payctl plan ENV...` shows anything left")
+        emit(opts, {"operations": [{"stack_set": s, "operation_id": o, "status": "SUCCEEDED"}
+                                   for s, o in saved.operations], "rollout": None},
+             "\n".join(lines))
+        return
+    selected = config.select(intent.environments, False)
+    lines.append(f"finishing the interrupted rollout: {intent.again}")
+    with saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
+        results = deploy_reporting_manifests(opts, rollout, selected, manifests,
+                                             allow_data_loss=intent.allow_data_loss,
+                                             strategy=intent.strategy)
+    finish(opts, rollout, selected, results, manifests, lines)
+
+
+def refuse_drift(config: Any, rollout: Any, selected: list[Any], overwrite: bool) -> None:
+    """--check-drift: detect drift on the selected instances that exist; refuse to deploy over
+    a change made outside payctl unless --overwrite-drift."""
+    from scripts.drift import detect_existing, render
+    from scripts.errors import UnsafeChange
+
+    drifted = [r for r in detect_existing(config, rollout.aws, rollout.deployer, selected,
+                                          rollout.progress.say) if r.status == "DRIFTED"]
+    if not drifted:
+        return
+    if overwrite:
+        rollout.progress.say("overwriting drift (--overwrite-drift):\n" + render(drifted))
+        return
+    raise UnsafeChange("refusing to deploy over changes made outside payctl:\n"
+                       f"{render(drifted)}\nput them in params/ (or templates_py/) to keep them, "
+                       "or pass --overwrite-drift to replace them; nothing was deployed")
 
 
 def refuse_uncommitted(opts: Options) -> None:

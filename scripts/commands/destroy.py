@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from scripts.cli_support import Options, reports_errors
@@ -21,7 +23,9 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
     """Delete one environment's stack instances, and each StackSet left with none.
 
     Tables, the audit bucket and log groups are retained (DeletionPolicy Retain) and listed
-    with the command that removes each by hand. Other environments are never touched. Asks
+    with the command that removes each by hand, run in the environment's account through a
+    named profile that assumes the execution role. Stopped (Ctrl-C, SIGTERM), it saves the
+    running operation; running it again re-attaches and deletes what remains. Other environments are never touched. Asks
     for confirmation; prod asks you to type its name, or needs --yes together with
     --confirm-environment prod.
 
@@ -47,12 +51,58 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
                                            err=True):
         raise ConfigError("not confirmed; nothing was changed")
 
+    from scripts import lock, pending
     from scripts.destroy import destroy as run
+    from scripts.reattach import reattach
+    from scripts.stopping import saved_on_stop
 
-    rollout = make_rollout(opts, config)
-    retained = run(config, rollout.aws, rollout.deployer, env, rollout.progress.say)
-    text = [f"{name} destroyed. Retained (data kept; remove by hand only if intended):"]
-    text += [f"  {r.type:<22} {r.physical_id}\n      {r.removal}" for r in retained]
+    intent = pending.Intent("destroy", (name,))
+    with lock.held(opts.build_dir, f"destroy {name}"):
+        rollout = make_rollout(opts, config)
+        saved, damaged = pending.load_quietly(opts.build_dir)
+        if damaged:
+            rollout.progress.say(f"warning: ignoring {damaged}")
+        ours = saved is not None and saved.intent == intent
+        with saved_on_stop(opts.build_dir, intent, f"payctl destroy {name} (it re-attaches "
+                                                   "first)"):
+            if ours and saved is not None:  # a stopped destroy of this environment: finish it
+                reattach(rollout.waiter, saved.operations, rollout.progress.say, intent)
+            retained = run(config, rollout.aws, rollout.deployer, env, rollout.progress.say)
+        if ours:
+            pending.clear(opts.build_dir)
     emit(opts, {"environment": name, "retained": [
-        {"type": r.type, "physical_id": r.physical_id, "removal": r.removal} for r in retained]},
-        "\n".join(text))
+        {"type": r.type, "physical_id": r.physical_id, "account": r.account,
+         "removal": cleanup(r, env.region, opts)} for r in retained],
+        "profiles": setup(retained, rollout.aws.partition, config, opts, env.region)},
+        "\n".join(report(name, retained, rollout.aws.partition, config, opts, env.region)))
+
+
+def cleanup(retained: Any, region: str, opts: Options) -> str:
+    from scripts.destroy import runnable
+
+    return runnable(retained, region, opts.endpoint_url)
+
+
+def setup(retained: list[Any], partition: str, config: Any, opts: Options,
+          region: str) -> list[str]:
+    """The once-only profile commands for every account that keeps something."""
+    from scripts.destroy import profile_setup
+
+    role = config.deployment.execution_role_name
+    return [line for account in dict.fromkeys(r.account for r in retained if r.account)
+            for line in profile_setup(account, f"arn:{partition}:iam::{account}:role/{role}",
+                                      opts.profile, region, opts.endpoint_url)]
+
+
+def report(name: str, retained: list[Any], partition: str, config: Any, opts: Options,
+           region: str) -> list[str]:
+    text = [f"{name} destroyed. Retained (data kept; remove by hand only if intended):"]
+    text += [f"  {r.type:<22} {r.physical_id}" for r in retained]
+    profiles = setup(retained, partition, config, opts, region)
+    if profiles:
+        text.append("To remove them, first make a profile that acts in the environment's account "
+                    "(through the execution role, with your admin credentials), once:")
+        text += [f"  {line}" for line in profiles]
+        text.append("then, for each resource to remove:")
+        text += [f"  {cleanup(r, region, opts)}" for r in retained]
+    return text

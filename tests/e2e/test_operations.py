@@ -164,7 +164,10 @@ def test_ctrl_c_saves_the_operation_and_resume_reattaches(fresh: Platform, monke
     assert interrupted.exit_code == 130
     assert "keeps running in CloudFormation" in interrupted.output
     saved = json.loads((fresh.build_dir / "state" / "pending-operation.json").read_text())
-    assert saved["stack_set"] == "payment-platform" and saved["operation_id"].startswith("add-dev-")
+    [operation] = saved["operations"]
+    assert operation["stack_set"] == "payment-platform"
+    assert operation["operation_id"].startswith("add-dev-")
+    saved = operation
 
     resumed = fresh.payctl("deploy", "--resume")
 
