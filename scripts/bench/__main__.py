@@ -1,0 +1,383 @@
+"""`make bench`: the project's speed figures, each measured several times (median, min, max),
+printed and written to build/bench/ for comparison over time.
+
+Build and lint run as the user runs them; deployment figures use the embedded emulator (its
+own state, on 127.0.0.1, throwaway credentials); the polling figure replays a simulated
+20-minute operation through botocore's Stubber with a fake clock. Not a test: nothing here
+asserts, it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.aws import is_write
+from scripts.cli_support import ROOT
+
+PAYCTL = [sys.executable, "-m", "scripts.cli"]
+FLEET_PREFIX = 900000000000  # generated fleet accounts: 900000000001, ...
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "runs": len(samples)}
+
+
+def repeat(runs: int, measure: Callable[[], float]) -> dict[str, float]:
+    return stats([measure() for _ in range(runs)])
+
+
+def wall(command: list[str], **kwargs: Any) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT, **kwargs)
+    return time.perf_counter() - started
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+# -- build and lint ----------------------------------------------------------------------------
+
+def bench_build(runs: int) -> dict[str, Any]:
+    heavy = ("boto3", "botocore", "cfnlint", "moto")
+    probe = ("import sys; from click.testing import CliRunner; from scripts.cli import cli; "
+             "CliRunner().invoke(cli, ['build'], catch_exceptions=False); "
+             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                            text=True, cwd=ROOT).stdout.strip()
+    return {
+        "make templates (payctl build, whole process)": repeat(runs, lambda: wall([*PAYCTL, "build"])),
+        "interpreter start (python -c pass)": repeat(runs, lambda: wall([sys.executable, "-c", "pass"])),
+        "imports of the build path (templates_py, troposphere, awacs, click)": repeat(
+            runs, lambda: wall([sys.executable, "-c", "import scripts.cli, templates_py.platform, "
+                                "templates_py.edge, templates_py.bootstrap, scripts.build"])),
+        "heavy modules the build imported": loaded,
+    }
+
+
+def bench_lint(runs: int) -> dict[str, Any]:
+    from scripts.lint import lint_templates
+
+    paths = sorted((ROOT / "build" / "templates").glob("*.json"))
+    first, _ = timed(lambda: lint_templates(paths))
+    return {f"cfn-lint, all {len(paths)} templates in one run (first, rules loading)": first,
+            f"cfn-lint, all {len(paths)} templates in one run (warm)":
+                repeat(runs, lambda: timed(lambda: lint_templates(paths))[0])}
+
+
+# -- rollouts against the emulator, on its simulated clock -----------------------------------
+
+ORDER = ("dev", "staging", "prod")
+CHANGE = ("lambda", "memory_mb", 1024)  # the one-parameter change: dev's Lambda memory 512 -> 1024
+
+
+def fleet_params(accounts: int, into: Path) -> Path:
+    """params/ with dev spread over enough generated accounts to total `accounts`."""
+    shutil.copytree(ROOT / "params", into)
+    extra = accounts - 3
+    if extra > 0:
+        dev = into / "dev.yaml"
+        data = yaml.safe_load(dev.read_text())
+        data["additional_account_ids"] = [str(FLEET_PREFIX + n) for n in range(1, extra + 1)]
+        dev.write_text(yaml.safe_dump(data, sort_keys=False))
+    return into
+
+
+def change_one_parameter(params: Path) -> None:
+    section, key, value = CHANGE
+    dev = params / "dev.yaml"
+    data = yaml.safe_load(dev.read_text())
+    data[section][key] = value
+    dev.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _admin(params: Path) -> str:
+    return yaml.safe_load((params / "deployment.yaml").read_text())["admin_account_id"]
+
+
+def fleet_execution_roles(config: Any) -> None:
+    """Setup, not measured: the fleet's execution roles created straight in the emulator's IAM
+    (`payctl bootstrap` takes ~2 s of moto time per account, the same role each time; the
+    three named accounts are bootstrapped for real)."""
+    from moto.iam.models import iam_backends
+
+    from templates_py.bootstrap import build_execution_role
+
+    template = build_execution_role().to_dict()
+    spec = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{config.deployment.admin_account_id}:root"}}]})
+    named = {env.account_id for env in config.environments.values()}
+    for env in config.environments.values():
+        for account in env.account_ids:
+            if account not in named:
+                iam_backends[account]["global"].create_role(
+                    config.deployment.execution_role_name, trust, spec["Properties"].get(
+                        "Path", "/"), None, "", [], None)
+
+
+def drive(args: list[str], params: Path, build: Path, url: str, scale: float,
+          work: Path) -> dict[str, Any]:
+    """Run `payctl args` in a child process against the emulator; what it cost, with the
+    simulated time it took: the deployer's own (real) time counts as it would on AWS, time
+    spent waiting on operations is converted back to AWS time, less the real time the
+    emulator's clock stood still while moto did the accounts' work (engine/clock.py)."""
+    from scripts.emulator.engine.clock import CLOCK
+
+    out = work / "drive.json"
+    env = {**os.environ, "AWS_ENDPOINT_URL": url, "PAYCTL_POLL_SCALE": str(scale)}
+    paused = CLOCK.paused_seconds
+    done = subprocess.run(
+        [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
+         "--build-dir", str(build), "--no-color", *args],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    result = json.loads(out.read_text())
+    if result["exit_code"]:
+        raise SystemExit(f"payctl {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    paused = CLOCK.paused_seconds - paused
+    waiting = result["waiting_seconds"]
+    own = result["wall_seconds"] - waiting
+    calls = Counter(result.pop("calls"))
+    polls = calls["cloudformation:DescribeStackSetOperation"] + \
+        calls["cloudformation:ListStackSetOperationResults"]
+    return {**result, "emulator_paused_seconds": paused,
+            "simulated_seconds": own + max(0.0, waiting - paused) / scale,
+            "progress_lines": len(done.stderr.splitlines()),
+            "api_calls": sum(calls.values()), "write_calls": sum(
+                n for call, n in calls.items() if is_write(call)),
+            "polling_calls": polls, "by_operation": dict(sorted(calls.items()))}
+
+
+def touched_accounts(cfn: Any, names: list[str], before: set[str]) -> dict[str, int]:
+    """Accounts each new operation worked on, per StackSet (operations not in `before`)."""
+    counts = {}
+    for name in names:
+        ops = [o["OperationId"] for page in cfn.get_paginator(
+            "list_stack_set_operations").paginate(StackSetName=name)
+            for o in page["Summaries"] if o["OperationId"] not in before]
+        counts[name] = sum(len(page["Summaries"]) for op in ops for page in cfn.get_paginator(
+            "list_stack_set_operation_results").paginate(StackSetName=name, OperationId=op))
+    return counts
+
+
+def operation_ids(cfn: Any, names: list[str]) -> set[str]:
+    return {o["OperationId"] for name in names for page in cfn.get_paginator(
+        "list_stack_set_operations").paginate(StackSetName=name) for o in page["Summaries"]}
+
+
+def floors(params: Path, build: Path, changed: Path | None) -> dict[str, float]:
+    """Ideal simulated seconds of each strategy, for the first rollout (changed None) or for
+    going from `params` to `changed`."""
+    from scripts.bench.floor import changed_resources, floor, rollout_stages
+    from scripts.config import load_config
+
+    config = load_config(params)
+    templates = [json.loads((build / "templates" / f"{s.template}.json").read_text())
+                 for s in config.deployment.stacksets]
+    accounts = {name: len(env.account_ids) for name, env in config.environments.items()}
+    changes = None
+    if changed is not None:
+        after = load_config(changed)
+        changes = []
+        for template in templates:
+            per_env: dict[str, set[str] | None] = {}
+            for name, env in config.environments.items():
+                touched = changed_resources(template, env.values, after.environments[name].values)
+                if touched:
+                    per_env[name] = touched
+            changes.append(per_env)
+    stages = rollout_stages(templates, accounts, config.deployment.operation_preferences, changes)
+    return {strategy: floor(strategy, stages, list(config.environments))
+            for strategy in ("waves", "parallel")}
+
+
+def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
+                reads: bool) -> dict[str, Any]:
+    """First rollout and a one-parameter change to `accounts` accounts with `strategy`; with
+    `reads`, also plan, status, manifest and a no-op deploy at that size."""
+    import boto3
+
+    from scripts import emulator
+    from scripts.aws import Aws
+    from scripts.bootstrap import bootstrap
+    from scripts.config import load_config
+    from scripts.demo import VIA_ROLE
+
+    here = work / f"{accounts}-{strategy}"
+    params = fleet_params(accounts, here / "params")
+    build = here / "build"
+    changed = here / "changed"
+    shutil.copytree(params, changed)
+    change_one_parameter(changed)
+    subprocess.run([*PAYCTL, "--params-dir", str(params), "--build-dir", str(build), "build"],
+                   cwd=ROOT, check=True, capture_output=True)
+    config = load_config(params)
+    names = [s.name for s in config.deployment.stacksets]
+    result: dict[str, Any] = {"accounts": accounts, "strategy": strategy, "time_scale": scale}
+    with emulator.start(_admin(params), time_scale=scale) as local:
+        started = time.perf_counter()
+        bootstrap(load_config(ROOT / "params"),
+                  Aws(region=config.deployment.region, endpoint_url=local.url),
+                  VIA_ROLE, lambda _: None)
+        fleet_execution_roles(config)
+        result["bootstrap (setup, real seconds)"] = time.perf_counter() - started
+        cfn = boto3.client("cloudformation", region_name=config.deployment.region,
+                           endpoint_url=local.url)
+
+        def run(args: list[str], where: Path = params) -> dict[str, Any]:
+            return drive(args, where, build, local.url, scale, here)
+
+        deploy = ["deploy", "--all", "--no-manifests", "--strategy", strategy]
+        first = run(deploy)
+        first["floor_seconds"] = floors(params, build, None)[strategy]
+        result["first rollout"] = first
+        if reads:
+            result["plan --all"] = run(["plan", "--all"])
+            result["status"] = run(["status"])
+            result["manifest --all"] = run(["manifest", "--all"])
+            result["no-op deploy --all"] = run(deploy)
+        before = operation_ids(cfn, names)
+        change = run(deploy, changed)
+        change["floor_seconds"] = floors(params, build, changed)[strategy]
+        change["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
+        result["one-parameter change (dev)"] = change
+    return result
+
+
+# -- polling -------------------------------------------------------------------------------------
+
+def bench_polling(minutes: float = 20) -> dict[str, Any]:
+    """How many describe calls the waiter makes on an operation that runs `minutes`."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from scripts.operations import OperationWaiter, delays
+
+    polls, elapsed = 0, 0.0
+    for delay in delays():
+        polls += 1
+        if elapsed >= minutes * 60:
+            break
+        elapsed += delay
+    client = boto3.client("cloudformation", region_name="us-east-1")
+    now = [0.0]
+    with Stubber(client) as stubber:
+        for n in range(polls):
+            status = "SUCCEEDED" if n == polls - 1 else "RUNNING"
+            stubber.add_response("describe_stack_set_operation", {"StackSetOperation": {
+                "OperationId": "op", "Status": status, "Action": "UPDATE"}})
+            stubber.add_response("list_stack_set_operation_results", {"Summaries": []})
+        waiter = OperationWaiter(client, timeout=minutes * 60 * 2, on_progress=lambda *a: None,
+                                 names={}, sleep=lambda s: now.__setitem__(0, now[0] + s),
+                                 clock=lambda: now[0])
+        waiter.wait("demo", "op")
+    return {"simulated operation (minutes)": minutes, "describe calls": polls,
+            "simulated seconds waited": now[0]}
+
+
+# -- report --------------------------------------------------------------------------------------
+
+def _lines(name: str, value: Any, indent: str = "  ") -> list[str]:
+    if isinstance(value, dict) and "median" in value:
+        return [f"{indent}{name}: median {value['median']:.3f} s  (min {value['min']:.3f}, "
+                f"max {value['max']:.3f}, {value['runs']} runs)"]
+    if isinstance(value, dict):
+        lines = [f"{indent}{name}:"]
+        for key, inner in value.items():
+            lines += _lines(key, inner, indent + "  ")
+        return lines
+    shown = f"{value:.3f} s" if isinstance(value, float) else value
+    return [f"{indent}{name}: {shown}"]
+
+
+TIME_SCALE = 0.01  # real seconds per AWS second: a 640 s edge stack takes 6.4 s
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.2f} s"
+
+
+def table(fleets: list[dict[str, Any]]) -> str:
+    """One row per fleet, strategy and phase: simulated time against the floor, and the cost."""
+    rows = [("accounts", "strategy", "phase", "simulated", "floor", "x floor", "API calls",
+             "polls", "touched", "deployer CPU", "peak RSS")]
+    for fleet in fleets:
+        for phase, value in fleet.items():
+            if not isinstance(value, dict) or "simulated_seconds" not in value:
+                continue
+            floor = value.get("floor_seconds")
+            touched = value.get("accounts touched per StackSet")
+            rows.append((
+                str(fleet["accounts"]), fleet["strategy"], phase,
+                _seconds(value["simulated_seconds"]), f"{floor:.0f} s" if floor else "-",
+                f"{value['simulated_seconds'] / floor:.2f}" if floor else "-",
+                str(value["api_calls"]), str(value["polling_calls"]),
+                "/".join(str(n) for n in touched.values()) if touched else "-",
+                f"{value['command_cpu_seconds']:.1f} s", f"{value['peak_rss_mib']:.0f} MiB"))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return "\n".join("  ".join(v.rjust(w) if i > 2 else v.ljust(w)
+                                for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+                      for r in rows)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`--quick`: a 3-account fleet only (what the test runs). BENCH_ACCOUNTS (3,100,300),
+    BENCH_STRATEGIES (waves,parallel), BENCH_SCALE (the emulator's time scale), BENCH_RUNS and
+    BENCH_OUT (build/bench) change what is measured and where it goes."""
+    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    sizes = [int(n) for n in os.environ.get("BENCH_ACCOUNTS", "3" if quick else "3,100,300").split(",")]
+    strategies = os.environ.get("BENCH_STRATEGIES", "waves,parallel").split(",")
+    scale = float(os.environ.get("BENCH_SCALE", str(TIME_SCALE)))
+    from scripts import emulator
+
+    report: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+                              "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if not quick:
+        report["build"] = bench_build(runs)
+        report["lint"] = bench_lint(max(2, runs // 2))
+        report["polling"] = bench_polling()
+    fleets = []
+    with tempfile.TemporaryDirectory(prefix="payctl-bench-") as tmp, emulator.fake_credentials():
+        for accounts in sizes:
+            for n, strategy in enumerate(strategies):
+                fleets.append(bench_fleet(accounts, strategy, scale, Path(tmp), reads=n == 0))
+                print(f"{accounts} accounts, {strategy}: done", file=sys.stderr, flush=True)
+    report["fleets"] = fleets
+    for section, value in report.items():
+        if section == "fleets":
+            continue
+        print(f"{section}:")
+        for line in (_lines(k, v) for k, v in value.items()) if isinstance(value, dict) else [[value]]:
+            print("\n".join(str(x) for x in line))
+    print(f"rollouts (simulated AWS time at time scale {scale}; floor = the strategy's ideal "
+          "schedule):")
+    print(table(fleets))
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"bench-{report['when'].replace(':', '')}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    (out / "latest.json").write_text(path.read_text())
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
