@@ -16,9 +16,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -134,32 +136,65 @@ def fleet_execution_roles(config: Any) -> None:
                         "Path", "/"), None, "", [], None)
 
 
+@contextmanager
+def publish_pauses(path: Path) -> Iterator[None]:
+    """Write how long the emulator's clock has stood still to `path` every few milliseconds,
+    for the child's waiter to follow (drive.follow_the_emulator_clock)."""
+    from scripts.emulator.engine.clock import CLOCK
+
+    stop = threading.Event()
+    staging = path.with_suffix(".new")
+
+    def write() -> None:
+        staging.write_text(repr(CLOCK.paused_seconds))
+        os.replace(staging, path)  # a reader never sees a half-written number
+
+    def publish() -> None:
+        while not stop.wait(0.005):
+            write()
+
+    write()
+    thread = threading.Thread(target=publish, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def drive(args: list[str], params: Path, build: Path, url: str, scale: float,
           work: Path) -> dict[str, Any]:
     """Run `payctl args` in a child process against the emulator; what it cost, with the
-    simulated time it took: the deployer's own (real) time counts as it would on AWS, time
-    spent waiting on operations is converted back to AWS time, less the real time the
-    emulator's clock stood still while moto did the accounts' work (engine/clock.py)."""
+    simulated time a command that waits on operations took: the emulator's own clock, i.e. the
+    wall time less the real time that clock stood still while moto did the accounts' work
+    (engine/clock.py), divided by the scale. One clock for both sides, so no operation can look
+    faster than the floor; the price is that the deployer's own time (`deployer_own_seconds`,
+    planning between waves, API calls) counts 1/scale times over: an upper bound on AWS time.
+    A command that does not wait (plan, status, manifest) is reported in real seconds."""
     from scripts.emulator.engine.clock import CLOCK
 
     out = work / "drive.json"
-    env = {**os.environ, "AWS_ENDPOINT_URL": url, "PAYCTL_POLL_SCALE": str(scale)}
+    clock_file = work / "paused"
+    env = {**os.environ, "AWS_ENDPOINT_URL": url, "PAYCTL_POLL_SCALE": str(scale),
+           "PAYCTL_BENCH_PAUSED_FILE": str(clock_file)}
     paused = CLOCK.paused_seconds
-    done = subprocess.run(
-        [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
-         "--build-dir", str(build), "--no-color", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    with publish_pauses(clock_file):
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
+             "--build-dir", str(build), "--no-color", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     result = json.loads(out.read_text())
     if result["exit_code"]:
         raise SystemExit(f"payctl {' '.join(args)} failed:\n{done.stderr[-3000:]}")
     paused = CLOCK.paused_seconds - paused
-    waiting = result["waiting_seconds"]
-    own = result["wall_seconds"] - waiting
     calls = Counter(result.pop("calls"))
     polls = calls["cloudformation:DescribeStackSetOperation"] + \
         calls["cloudformation:ListStackSetOperationResults"]
     return {**result, "emulator_paused_seconds": paused,
-            "simulated_seconds": own + max(0.0, waiting - paused) / scale,
+            "simulated_seconds": (result["wall_seconds"] - paused) / scale
+            if result["sleeping_seconds"] else result["wall_seconds"],
+            "deployer_own_seconds": result["wall_seconds"] - result["waiting_seconds"],
             "progress_lines": len(done.stderr.splitlines()),
             "api_calls": sum(calls.values()), "write_calls": sum(
                 n for call, n in calls.items() if is_write(call)),
@@ -338,17 +373,40 @@ def table(fleets: list[dict[str, Any]]) -> str:
                       for r in rows)
 
 
+def fleet_in_child(accounts: int, strategy: str, scale: float, work: Path,
+                   reads: bool) -> dict[str, Any]:
+    """`bench_fleet` in a process of its own: a fresh emulator each time (moto keeps its state
+    per process, and resetting a big fleet's state takes longer than starting again)."""
+    out = work / f"fleet-{accounts}-{strategy}.json"
+    subprocess.run([sys.executable, "-m", "scripts.bench", "--fleet", str(accounts), strategy,
+                    str(scale), str(work), "reads" if reads else "-", str(out)],
+                   cwd=ROOT, check=True)
+    return json.loads(out.read_text())
+
+
+def fleet_main(args: list[str]) -> None:
+    """The child side of `fleet_in_child`."""
+    from scripts import emulator
+
+    accounts, strategy, scale, work, reads, out = args
+    with emulator.fake_credentials():
+        result = bench_fleet(int(accounts), strategy, float(scale), Path(work), reads == "reads")
+    Path(out).write_text(json.dumps(result))
+
+
 def main(argv: list[str] | None = None) -> None:
     """`--quick`: a 3-account fleet only (what the test runs). BENCH_ACCOUNTS (3,100,300),
     BENCH_STRATEGIES (waves,parallel), BENCH_SCALE (the emulator's time scale), BENCH_RUNS and
     BENCH_OUT (build/bench) change what is measured and where it goes."""
-    quick = "--quick" in (sys.argv[1:] if argv is None else argv)
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--fleet"]:
+        fleet_main(args[1:])
+        return
+    quick = "--quick" in args
     runs = int(os.environ.get("BENCH_RUNS", "3"))
     sizes = [int(n) for n in os.environ.get("BENCH_ACCOUNTS", "3" if quick else "3,100,300").split(",")]
     strategies = os.environ.get("BENCH_STRATEGIES", "waves,parallel").split(",")
     scale = float(os.environ.get("BENCH_SCALE", str(TIME_SCALE)))
-    from scripts import emulator
-
     report: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
                               "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
     if not quick:
@@ -356,10 +414,10 @@ def main(argv: list[str] | None = None) -> None:
         report["lint"] = bench_lint(max(2, runs // 2))
         report["polling"] = bench_polling()
     fleets = []
-    with tempfile.TemporaryDirectory(prefix="payctl-bench-") as tmp, emulator.fake_credentials():
+    with tempfile.TemporaryDirectory(prefix="payctl-bench-") as tmp:
         for accounts in sizes:
             for n, strategy in enumerate(strategies):
-                fleets.append(bench_fleet(accounts, strategy, scale, Path(tmp), reads=n == 0))
+                fleets.append(fleet_in_child(accounts, strategy, scale, Path(tmp), reads=n == 0))
                 print(f"{accounts} accounts, {strategy}: done", file=sys.stderr, flush=True)
     report["fleets"] = fleets
     for section, value in report.items():

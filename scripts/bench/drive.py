@@ -10,12 +10,15 @@ so the bench can tell the deployer's own time from time spent on AWS's (simulate
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import resource
 import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,18 +26,24 @@ CALLS: Counter[str] = Counter()
 
 
 class WaitingClock:
-    """Real seconds during which at least one operation is being waited on."""
+    """Real seconds during which at least one waiter is in a state (waiting on an operation, or
+    sleeping between two polls), as one union of intervals; with `paused`, also how long the
+    emulator's clock stood still during them."""
 
-    def __init__(self) -> None:
+    def __init__(self, paused: Callable[[], float] = lambda: 0.0) -> None:
         self.total = 0.0
+        self.paused = 0.0
+        self._read_paused = paused
         self._active = 0
         self._since = 0.0
+        self._paused_since = 0.0
         self._lock = threading.Lock()
 
     def enter(self) -> None:
         with self._lock:
             if self._active == 0:
                 self._since = time.perf_counter()
+                self._paused_since = self._read_paused()
             self._active += 1
 
     def leave(self) -> None:
@@ -42,6 +51,49 @@ class WaitingClock:
             self._active -= 1
             if self._active == 0:
                 self.total += time.perf_counter() - self._since
+                self.paused += self._read_paused() - self._paused_since
+
+
+_LAST_PAUSED = [0.0]
+
+
+def emulator_paused(path: Path) -> float:
+    """Real seconds the emulator's clock has stood still so far (the bench writes them, each
+    time to a new file renamed into place); the last value read if the file cannot be read."""
+    with contextlib.suppress(OSError, ValueError):
+        _LAST_PAUSED[0] = max(_LAST_PAUSED[0], float(path.read_text()))
+    return _LAST_PAUSED[0]
+
+
+def follow_the_emulator_clock(paused: Path, sleeping: WaitingClock) -> None:
+    """The waiter's sleeps between polls pass on the emulator's simulated clock, not the real
+    one: after each, sleep again for as long as the emulator's clock stood still meanwhile (moto
+    doing the accounts' work). Otherwise a 300-account operation, whose moto work takes a minute
+    of real time, would be polled every 30 simulated seconds through that minute, which AWS
+    never sees. `sleeping` times these sleeps: the only part of a wait that passes on AWS's
+    clock (a poll's own calls take real time, as they do on AWS)."""
+    from scripts.operations import OperationWaiter
+
+    def wrap(inner: Callable[[float], None]) -> Callable[[float], None]:
+        def sleep(seconds: float) -> None:
+            mark = emulator_paused(paused)
+            sleeping.enter()
+            try:
+                inner(seconds)
+                while (extra := emulator_paused(paused) - mark) > 0.001:
+                    mark += extra
+                    inner(extra)
+            finally:
+                sleeping.leave()
+        return sleep
+
+    def get(waiter: OperationWaiter) -> Callable[[float], None]:
+        return wrap(waiter.__dict__["_bench_sleep"])
+
+    def set_(waiter: OperationWaiter, inner: Callable[[float], None]) -> None:
+        waiter.__dict__["_bench_sleep"] = inner
+
+    OperationWaiter.sleep = property(get, set_)  # type: ignore[assignment,method-assign]
 
 
 def instrument(waiting: WaitingClock) -> None:
@@ -82,6 +134,9 @@ def main(out: Path, args: list[str]) -> None:
 
     waiting = WaitingClock()
     instrument(waiting)
+    paused = Path(os.environ.get("PAYCTL_BENCH_PAUSED_FILE", "/nonexistent"))
+    sleeping = WaitingClock(lambda: emulator_paused(paused))
+    follow_the_emulator_clock(paused, sleeping)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:
@@ -93,6 +148,7 @@ def main(out: Path, args: list[str]) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out.write_text(json.dumps({
         "exit_code": code, "wall_seconds": wall, "waiting_seconds": waiting.total,
+        "sleeping_seconds": sleeping.total, "emulator_paused_while_sleeping": sleeping.paused,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,  # with interpreter start and imports
         "command_cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
         "peak_rss_mib": peak_rss_mib(),
