@@ -12,9 +12,11 @@ from pathlib import Path
 from scripts.bench.floor import (
     Op,
     changed_resources,
+    first_poll_after,
     floor,
     operation_seconds,
     pipelined,
+    polled,
     rollout_stages,
     waves,
 )
@@ -68,6 +70,13 @@ def test_an_update_costs_only_the_resources_the_changed_parameter_reaches() -> N
     assert stages == [[Op(("dev",), 10 + 45)]]  # overhead + the function; prod untouched
 
 
+def test_the_waiter_sees_an_operation_done_at_its_next_poll() -> None:
+    assert first_poll_after(0) == 0
+    assert first_poll_after(55) == 64.34375  # 2 + 3 + 4.5 + ... + 22.78
+    assert first_poll_after(145) == 64.34375 + 3 * 30
+    assert polled([[Op(("dev",), 55)]]) == [[Op(("dev",), 64.34375)]]
+
+
 def test_quick_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     env = {**os.environ, "BENCH_OUT": str(tmp_path), "BENCH_SCALE": "0.002",
            "BENCH_STRATEGIES": "parallel"}
@@ -77,8 +86,8 @@ def test_quick_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     fleet = report["fleets"][0]
     assert fleet["accounts"] == 3
     first, change = fleet["first rollout"], fleet["one-parameter change (dev)"]
-    for figure in ("simulated_seconds", "floor_seconds", "polling_calls", "by_operation",
-                   "command_cpu_seconds", "peak_rss_mib"):
+    for figure in ("simulated_seconds", "floor_seconds", "model_seconds", "aws_estimate_seconds",
+                   "polling_calls", "by_operation", "command_cpu_seconds", "peak_rss_mib"):
         assert figure in first
     assert first["floor_seconds"] > 0 and first["simulated_seconds"] > 0
     # the change reaches dev's one account in the platform StackSet, nothing else

@@ -218,10 +218,12 @@ def operation_ids(cfn: Any, names: list[str]) -> set[str]:
         "list_stack_set_operations").paginate(StackSetName=name) for o in page["Summaries"]}
 
 
-def floors(params: Path, build: Path, changed: Path | None) -> dict[str, float]:
+def floors(params: Path, build: Path, changed: Path | None, polling: bool = False
+           ) -> dict[str, float]:
     """Ideal simulated seconds of each strategy, for the first rollout (changed None) or for
-    going from `params` to `changed`."""
-    from scripts.bench.floor import changed_resources, floor, rollout_stages
+    going from `params` to `changed`; with `polling`, each operation lasting until the waiter
+    sees it done (the time model)."""
+    from scripts.bench.floor import changed_resources, floor, polled, rollout_stages
     from scripts.config import load_config
 
     config = load_config(params)
@@ -240,8 +242,19 @@ def floors(params: Path, build: Path, changed: Path | None) -> dict[str, float]:
                     per_env[name] = touched
             changes.append(per_env)
     stages = rollout_stages(templates, accounts, config.deployment.operation_preferences, changes)
+    if polling:
+        stages = polled(stages)
     return {strategy: floor(strategy, stages, list(config.environments))
             for strategy in ("waves", "parallel")}
+
+
+def model(measured: dict[str, Any], scale: float, polled_schedule: float) -> None:
+    """The README's time model, next to what was measured: the schedule with each operation
+    lasting until the waiter sees it done, plus the deployer's own time, which the emulator's
+    clock counts 1/scale times over and AWS's once (`aws_estimate_seconds`)."""
+    own = measured["deployer_own_seconds"]
+    measured["model_seconds"] = polled_schedule + own / scale
+    measured["aws_estimate_seconds"] = polled_schedule + own
 
 
 def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
@@ -283,6 +296,7 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         deploy = ["deploy", "--all", "--no-manifests", "--strategy", strategy]
         first = run(deploy)
         first["floor_seconds"] = floors(params, build, None)[strategy]
+        model(first, scale, floors(params, build, None, polling=True)[strategy])
         result["first rollout"] = first
         if reads:
             result["plan --all"] = run(["plan", "--all"])
@@ -292,6 +306,7 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         before = operation_ids(cfn, names)
         change = run(deploy, changed)
         change["floor_seconds"] = floors(params, build, changed)[strategy]
+        model(change, scale, floors(params, build, changed, polling=True)[strategy])
         change["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
         result["one-parameter change (dev)"] = change
     return result
@@ -352,8 +367,8 @@ def _seconds(value: float) -> str:
 
 def table(fleets: list[dict[str, Any]]) -> str:
     """One row per fleet, strategy and phase: simulated time against the floor, and the cost."""
-    rows = [("accounts", "strategy", "phase", "simulated", "floor", "x floor", "API calls",
-             "polls", "touched", "deployer CPU", "peak RSS")]
+    rows = [("accounts", "strategy", "phase", "simulated", "floor", "x floor", "model",
+             "AWS est.", "API calls", "polls", "touched", "deployer CPU", "peak RSS")]
     for fleet in fleets:
         for phase, value in fleet.items():
             if not isinstance(value, dict) or "simulated_seconds" not in value:
@@ -364,6 +379,8 @@ def table(fleets: list[dict[str, Any]]) -> str:
                 str(fleet["accounts"]), fleet["strategy"], phase,
                 _seconds(value["simulated_seconds"]), f"{floor:.0f} s" if floor else "-",
                 f"{value['simulated_seconds'] / floor:.2f}" if floor else "-",
+                _seconds(value["model_seconds"]) if floor else "-",
+                _seconds(value["aws_estimate_seconds"]) if floor else "-",
                 str(value["api_calls"]), str(value["polling_calls"]),
                 "/".join(str(n) for n in touched.values()) if touched else "-",
                 f"{value['command_cpu_seconds']:.1f} s", f"{value['peak_rss_mib']:.0f} MiB"))

@@ -104,3 +104,22 @@ def rollout_stages(templates: Sequence[dict[str, Any]], accounts: dict[str, int]
 def floor(strategy: str, stages: Sequence[Sequence[Op]], order: Sequence[str]) -> float:
     """The ideal time of `strategy`'s schedule (its operations with no latency in between)."""
     return pipelined(stages) if strategy == "parallel" else waves(stages, order)
+
+
+def first_poll_after(seconds: float) -> float:
+    """When the deployer's waiter (capped backoff, scripts/operations.py) first sees an
+    operation of `seconds` done: its polls fall at 0, 2, 5, 9.5, ... 64.4 s, then every 30 s."""
+    from scripts.operations import delays
+
+    elapsed = 0.0
+    for delay in delays():
+        if elapsed >= seconds:
+            return elapsed
+        elapsed += delay
+    raise AssertionError("unreachable: delays() is endless")
+
+
+def polled(stages: Sequence[Sequence[Op]]) -> list[list[Op]]:
+    """The same schedule with each operation lasting until the waiter sees it done: the time
+    model's AWS part (the deployer's own time comes on top)."""
+    return [[Op(op.environments, first_poll_after(op.seconds)) for op in ops] for ops in stages]
