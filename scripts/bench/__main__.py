@@ -1,10 +1,10 @@
-"""`make bench`: the project's speed figures, each measured several times (median, min, max),
-printed and written to build/bench/ for comparison over time.
+"""`make bench`: how long a rollout takes on AWS, simulated, against its floor; plus the build,
+cfn-lint and polling figures. Printed and written to build/bench/ for comparison over time.
 
-Build and lint run as the user runs them; deployment figures use the embedded emulator (its
-own state, on 127.0.0.1, throwaway credentials); the polling figure replays a simulated
-20-minute operation through botocore's Stubber with a fake clock. Not a test: nothing here
-asserts, it measures.
+Each fleet (3, 100, 300 accounts x waves, parallel) runs in a process of its own with a fresh
+emulator (its own state, on 127.0.0.1, throwaway credentials); each payctl command runs in a
+child (`drive`). The polling figure replays a simulated 20-minute operation through botocore's
+Stubber with a fake clock. Not a test: nothing here asserts, it measures.
 """
 
 from __future__ import annotations
