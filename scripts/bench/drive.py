@@ -23,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 CALLS: Counter[str] = Counter()
+SECONDS: Counter[str] = Counter()
+LOCK = threading.Lock()
 
 
 class WaitingClock:
@@ -107,6 +109,27 @@ def instrument(waiting: WaitingClock) -> None:
         count(self, model, **kwargs)
         CALLS[f"{model.service_model.service_name}:{model.name}"] += 1
 
+    client = Aws.client
+
+    def timing_client(self: Aws, service: str, session: Any = None) -> Any:
+        """Also the real seconds each kind of call takes (before-call to after-call)."""
+        made = client(self, service, session)
+        started: dict[int, float] = {}
+
+        def before(model: Any, context: Any = None, **_: Any) -> None:
+            started[threading.get_ident()] = time.perf_counter()
+
+        def after(model: Any, **_: Any) -> None:
+            began = started.pop(threading.get_ident(), None)
+            if began is not None:
+                with LOCK:
+                    SECONDS[f"{model.service_model.service_name}:{model.name}"] += \
+                        time.perf_counter() - began
+
+        made.meta.events.register("before-call", before)
+        made.meta.events.register("after-call", after)
+        return made
+
     wait = OperationWaiter.wait
 
     def timed_wait(self: OperationWaiter, *args: Any, **kwargs: Any) -> Any:
@@ -117,6 +140,7 @@ def instrument(waiting: WaitingClock) -> None:
             waiting.leave()
 
     Aws._count = counting  # type: ignore[method-assign]
+    Aws.client = timing_client  # type: ignore[method-assign]
     OperationWaiter.wait = timed_wait  # type: ignore[method-assign]
 
 
@@ -152,7 +176,8 @@ def main(out: Path, args: list[str]) -> None:
         "cpu_seconds": usage.ru_utime + usage.ru_stime,  # with interpreter start and imports
         "command_cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
         "peak_rss_mib": peak_rss_mib(),
-        "calls": dict(sorted(CALLS.items()))}) + "\n")
+        "calls": dict(sorted(CALLS.items())),
+        "call_seconds": {k: round(v, 3) for k, v in sorted(SECONDS.items())}}) + "\n")
 
 
 if __name__ == "__main__":
