@@ -35,7 +35,7 @@ test: $(STAMP) lint scan  ## checkov, build freshness, cfn-lint, policy checks a
 diagram: templates  ## the architecture, drawn from build/templates, into build/diagrams/platform.svg (needs graphviz)
 	$(BIN)/payctl diagram
 
-bench: $(STAMP)  ## speed figures (build, lint, no-op deploy, 3- and 100-account rollouts, polling) into build/bench/
+bench: $(STAMP)  ## simulated rollout time against the floor, 3/100/300 accounts x waves/parallel (+ build, lint, polling) into build/bench/
 	$(BIN)/python -m scripts.bench
 
 demo: $(STAMP)  ## the whole rollout against the local emulator: bootstrap, deploy, manifests, no-op redeploy

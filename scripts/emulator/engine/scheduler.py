@@ -12,7 +12,6 @@ here they run one after another, the conservative reading.
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -122,7 +121,7 @@ def _run_region(stack_set: StackSet, operation: Operation, region: str) -> bool:
             break
         running.sort(key=lambda item: item[0])
         deadline, result, error = running.pop(0)
-        time.sleep(max(0.0, deadline - time.monotonic()))
+        CLOCK.sleep_until(deadline)
         _finish(stack_set, operation, result, error)
         failed += error is not None
     return policy.exceeded(failed)
@@ -137,14 +136,15 @@ def _start(stack_set: StackSet, operation: Operation, result: Result) -> tuple[f
             if operation.action != "DETECT_DRIFT":  # a drift check leaves the stack as it is
                 instance.detailed_status = "RUNNING"
     error = None
-    with WORK_LOCK:
+    started = CLOCK.monotonic()  # the account's simulated time starts now, not after moto's work
+    with WORK_LOCK, CLOCK.paused():
         try:
             seconds = operation.payload["work"](stack_set, instance) if instance is not None else 0.0
         except AccountFailed as failure:
             seconds, error = failure.seconds, failure.reason
         except Exception as err:  # any fault in the stack fails the account, as in AWS
             seconds, error = 0.0, str(err) or type(err).__name__
-    return CLOCK.deadline(seconds), result, error
+    return CLOCK.deadline(seconds, since=started), result, error
 
 
 def _finish(stack_set: StackSet, operation: Operation, result: Result, error: str | None) -> None:

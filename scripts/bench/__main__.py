@@ -1,0 +1,469 @@
+"""`make bench`: how long a rollout takes on AWS, simulated, against its floor; plus the build,
+cfn-lint and polling figures. Printed and written to build/bench/ for comparison over time.
+
+Each fleet (3, 100, 300 accounts x waves, parallel) runs in a process of its own with a fresh
+emulator (its own state, on 127.0.0.1, throwaway credentials); each payctl command runs in a
+child (`drive`). The polling figure replays a simulated 20-minute operation through botocore's
+Stubber with a fake clock. Not a test: nothing here asserts, it measures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from scripts.aws import is_write
+from scripts.cli_support import ROOT
+
+PAYCTL = [sys.executable, "-m", "scripts.cli"]
+FLEET_PREFIX = 900000000000  # generated fleet accounts: 900000000001, ...
+
+
+def stats(samples: list[float]) -> dict[str, float]:
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "runs": len(samples)}
+
+
+def repeat(runs: int, measure: Callable[[], float]) -> dict[str, float]:
+    return stats([measure() for _ in range(runs)])
+
+
+def wall(command: list[str], **kwargs: Any) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, cwd=ROOT, **kwargs)
+    return time.perf_counter() - started
+
+
+def timed(action: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    result = action()
+    return time.perf_counter() - started, result
+
+
+# -- build and lint ----------------------------------------------------------------------------
+
+def bench_build(runs: int) -> dict[str, Any]:
+    heavy = ("boto3", "botocore", "cfnlint", "moto")
+    probe = ("import sys; from click.testing import CliRunner; from scripts.cli import cli; "
+             "CliRunner().invoke(cli, ['build'], catch_exceptions=False); "
+             f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))")
+    loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
+                            text=True, cwd=ROOT).stdout.strip()
+    return {
+        "make templates (payctl build, whole process)": repeat(runs, lambda: wall([*PAYCTL, "build"])),
+        "interpreter start (python -c pass)": repeat(runs, lambda: wall([sys.executable, "-c", "pass"])),
+        "imports of the build path (templates_py, troposphere, awacs, click)": repeat(
+            runs, lambda: wall([sys.executable, "-c", "import scripts.cli, templates_py.platform, "
+                                "templates_py.edge, templates_py.bootstrap, scripts.build"])),
+        "heavy modules the build imported": loaded,
+    }
+
+
+def bench_lint(runs: int) -> dict[str, Any]:
+    from scripts.lint import lint_templates
+
+    paths = sorted((ROOT / "build" / "templates").glob("*.json"))
+    first, _ = timed(lambda: lint_templates(paths))
+    return {f"cfn-lint, all {len(paths)} templates in one run (first, rules loading)": first,
+            f"cfn-lint, all {len(paths)} templates in one run (warm)":
+                repeat(runs, lambda: timed(lambda: lint_templates(paths))[0])}
+
+
+# -- rollouts against the emulator, on its simulated clock -----------------------------------
+
+ORDER = ("dev", "staging", "prod")
+CHANGE = ("lambda", "memory_mb", 1024)  # the one-parameter change: dev's Lambda memory 512 -> 1024
+
+
+def fleet_params(accounts: int, into: Path) -> Path:
+    """params/ with dev spread over enough generated accounts to total `accounts`."""
+    shutil.copytree(ROOT / "params", into)
+    extra = accounts - 3
+    if extra > 0:
+        dev = into / "dev.yaml"
+        data = yaml.safe_load(dev.read_text())
+        data["additional_account_ids"] = [str(FLEET_PREFIX + n) for n in range(1, extra + 1)]
+        dev.write_text(yaml.safe_dump(data, sort_keys=False))
+    return into
+
+
+def change_one_parameter(params: Path) -> None:
+    section, key, value = CHANGE
+    dev = params / "dev.yaml"
+    data = yaml.safe_load(dev.read_text())
+    data[section][key] = value
+    dev.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def _admin(params: Path) -> str:
+    return yaml.safe_load((params / "deployment.yaml").read_text())["admin_account_id"]
+
+
+def fleet_execution_roles(config: Any) -> None:
+    """Setup, not measured: the fleet's execution roles created straight in the emulator's IAM
+    (`payctl bootstrap` takes ~2 s of moto time per account, the same role each time; the
+    three named accounts are bootstrapped for real)."""
+    from moto.iam.models import iam_backends
+
+    from templates_py.bootstrap import build_execution_role
+
+    template = build_execution_role().to_dict()
+    spec = next(r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::Role")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRole",
+        "Principal": {"AWS": f"arn:aws:iam::{config.deployment.admin_account_id}:root"}}]})
+    named = {env.account_id for env in config.environments.values()}
+    for env in config.environments.values():
+        for account in env.account_ids:
+            if account not in named:
+                iam_backends[account]["global"].create_role(
+                    config.deployment.execution_role_name, trust, spec["Properties"].get(
+                        "Path", "/"), None, "", [], None)
+
+
+@contextmanager
+def publish_pauses(path: Path) -> Iterator[None]:
+    """Write how long the emulator's clock has stood still to `path` every few milliseconds,
+    for the child's waiter to follow (drive.follow_the_emulator_clock)."""
+    from scripts.emulator.engine.clock import CLOCK
+
+    stop = threading.Event()
+    staging = path.with_suffix(".new")
+
+    def write() -> None:
+        staging.write_text(repr(CLOCK.paused_seconds))
+        os.replace(staging, path)  # a reader never sees a half-written number
+
+    def publish() -> None:
+        while not stop.wait(0.005):
+            write()
+
+    write()
+    thread = threading.Thread(target=publish, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
+def drive(args: list[str], params: Path, build: Path, url: str, scale: float,
+          work: Path) -> dict[str, Any]:
+    """Run `payctl args` in a child process against the emulator; what it cost, with the
+    simulated time a command that waits on operations took: the emulator's own clock, i.e. the
+    wall time less the real time that clock stood still while moto did the accounts' work
+    (engine/clock.py), divided by the scale. One clock for both sides, so no operation can look
+    faster than the floor; the price is that the deployer's own time (`deployer_own_seconds`,
+    planning between waves, API calls) counts 1/scale times over: an upper bound on AWS time.
+    A command that does not wait (plan, status, manifest) is reported in real seconds."""
+    from scripts.emulator.engine.clock import CLOCK
+
+    out = work / "drive.json"
+    clock_file = work / "paused"
+    env = {**os.environ, "AWS_ENDPOINT_URL": url, "PAYCTL_POLL_SCALE": str(scale),
+           "PAYCTL_BENCH_PAUSED_FILE": str(clock_file)}
+    paused = CLOCK.paused_seconds
+    with publish_pauses(clock_file):
+        done = subprocess.run(
+            [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
+             "--build-dir", str(build), "--no-color", *args],
+            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+    result = json.loads(out.read_text())
+    if result["exit_code"]:
+        raise SystemExit(f"payctl {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    paused = CLOCK.paused_seconds - paused
+    calls = Counter(result.pop("calls"))
+    polls = calls["cloudformation:DescribeStackSetOperation"] + \
+        calls["cloudformation:ListStackSetOperationResults"]
+    return {**result, "emulator_paused_seconds": paused,
+            "simulated_seconds": (result["wall_seconds"] - paused) / scale
+            if result["sleeping_seconds"] else result["wall_seconds"],
+            "deployer_own_seconds": result["wall_seconds"] - result["waiting_seconds"],
+            "progress_lines": len(done.stderr.splitlines()),
+            "api_calls": sum(calls.values()), "write_calls": sum(
+                n for call, n in calls.items() if is_write(call)),
+            "polling_calls": polls, "by_operation": dict(sorted(calls.items()))}
+
+
+def touched_accounts(cfn: Any, names: list[str], before: set[str]) -> dict[str, int]:
+    """Accounts each new operation worked on, per StackSet (operations not in `before`)."""
+    counts = {}
+    for name in names:
+        ops = [o["OperationId"] for page in cfn.get_paginator(
+            "list_stack_set_operations").paginate(StackSetName=name)
+            for o in page["Summaries"] if o["OperationId"] not in before]
+        counts[name] = sum(len(page["Summaries"]) for op in ops for page in cfn.get_paginator(
+            "list_stack_set_operation_results").paginate(StackSetName=name, OperationId=op))
+    return counts
+
+
+def operation_ids(cfn: Any, names: list[str]) -> set[str]:
+    return {o["OperationId"] for name in names for page in cfn.get_paginator(
+        "list_stack_set_operations").paginate(StackSetName=name) for o in page["Summaries"]}
+
+
+def floors(params: Path, build: Path, changed: Path | None, polling: bool = False
+           ) -> dict[str, float]:
+    """Ideal simulated seconds of each strategy, for the first rollout (changed None) or for
+    going from `params` to `changed`; with `polling`, each operation lasting until the waiter
+    sees it done (the time model)."""
+    from scripts.bench.floor import changed_resources, floor, polled, rollout_stages
+    from scripts.config import load_config
+
+    config = load_config(params)
+    templates = [json.loads((build / "templates" / f"{s.template}.json").read_text())
+                 for s in config.deployment.stacksets]
+    accounts = {name: len(env.account_ids) for name, env in config.environments.items()}
+    changes = None
+    if changed is not None:
+        after = load_config(changed)
+        changes = []
+        for template in templates:
+            per_env: dict[str, set[str] | None] = {}
+            for name, env in config.environments.items():
+                touched = changed_resources(template, env.values, after.environments[name].values)
+                if touched:
+                    per_env[name] = touched
+            changes.append(per_env)
+    stages = rollout_stages(templates, accounts, config.deployment.operation_preferences, changes)
+    if polling:
+        stages = polled(stages)
+    return {strategy: floor(strategy, stages, list(config.environments))
+            for strategy in ("waves", "parallel")}
+
+
+def model(measured: dict[str, Any], scale: float, polled_schedule: float) -> None:
+    """The README's time model, next to what was measured: the schedule with each operation
+    lasting until the waiter sees it done, plus the deployer's own time, which the emulator's
+    clock counts 1/scale times over and AWS's once (`aws_estimate_seconds`)."""
+    own = measured["deployer_own_seconds"]
+    measured["model_seconds"] = polled_schedule + own / scale
+    measured["aws_estimate_seconds"] = polled_schedule + own
+
+
+def warm_up(s3: Any) -> None:
+    """Setup, not measured: moto answers the first HeadBucket of a missing bucket only after
+    creating every account's S3 backend (~1 s per account: 35 s at 30 accounts), which AWS never
+    does; the deploy's own HeadBucket would otherwise carry it."""
+    import contextlib
+
+    with contextlib.suppress(Exception):
+        s3.head_bucket(Bucket="payctl-bench-warm-up")
+
+
+def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
+                reads: bool) -> dict[str, Any]:
+    """First rollout and a one-parameter change to `accounts` accounts with `strategy`; with
+    `reads`, also plan, status, manifest and a no-op deploy at that size."""
+    import boto3
+
+    from scripts import emulator
+    from scripts.aws import Aws
+    from scripts.bootstrap import bootstrap
+    from scripts.config import load_config
+    from scripts.demo import VIA_ROLE
+
+    here = work / f"{accounts}-{strategy}"
+    params = fleet_params(accounts, here / "params")
+    build = here / "build"
+    changed = here / "changed"
+    shutil.copytree(params, changed)
+    change_one_parameter(changed)
+    subprocess.run([*PAYCTL, "--params-dir", str(params), "--build-dir", str(build), "build"],
+                   cwd=ROOT, check=True, capture_output=True)
+    config = load_config(params)
+    names = [s.name for s in config.deployment.stacksets]
+    result: dict[str, Any] = {"accounts": accounts, "strategy": strategy, "time_scale": scale}
+    with emulator.start(_admin(params), time_scale=scale) as local:
+        started = time.perf_counter()
+        bootstrap(load_config(ROOT / "params"),
+                  Aws(region=config.deployment.region, endpoint_url=local.url),
+                  VIA_ROLE, lambda _: None)
+        fleet_execution_roles(config)
+        result["bootstrap (setup, real seconds)"] = time.perf_counter() - started
+        cfn = boto3.client("cloudformation", region_name=config.deployment.region,
+                           endpoint_url=local.url)
+        warm_up(boto3.client("s3", region_name=config.deployment.region, endpoint_url=local.url))
+
+        def run(args: list[str], where: Path = params) -> dict[str, Any]:
+            return drive(args, where, build, local.url, scale, here)
+
+        deploy = ["deploy", "--all", "--no-manifests", "--strategy", strategy]
+        first = run(deploy)
+        first["floor_seconds"] = floors(params, build, None)[strategy]
+        model(first, scale, floors(params, build, None, polling=True)[strategy])
+        result["first rollout"] = first
+        if reads:
+            result["plan --all"] = run(["plan", "--all"])
+            result["status"] = run(["status"])
+            result["manifest --all"] = run(["manifest", "--all"])
+            result["no-op deploy --all"] = run(deploy)
+        before = operation_ids(cfn, names)
+        change = run(deploy, changed)
+        change["floor_seconds"] = floors(params, build, changed)[strategy]
+        model(change, scale, floors(params, build, changed, polling=True)[strategy])
+        change["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
+        result["one-parameter change (dev)"] = change
+    return result
+
+
+# -- polling -------------------------------------------------------------------------------------
+
+def bench_polling(minutes: float = 20) -> dict[str, Any]:
+    """How many describe calls the waiter makes on an operation that runs `minutes`."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from scripts.operations import OperationWaiter, delays
+
+    polls, elapsed = 0, 0.0
+    for delay in delays():
+        polls += 1
+        if elapsed >= minutes * 60:
+            break
+        elapsed += delay
+    client = boto3.client("cloudformation", region_name="us-east-1")
+    now = [0.0]
+    with Stubber(client) as stubber:
+        for n in range(polls):
+            status = "SUCCEEDED" if n == polls - 1 else "RUNNING"
+            stubber.add_response("describe_stack_set_operation", {"StackSetOperation": {
+                "OperationId": "op", "Status": status, "Action": "UPDATE"}})
+            stubber.add_response("list_stack_set_operation_results", {"Summaries": []})
+        waiter = OperationWaiter(client, timeout=minutes * 60 * 2, on_progress=lambda *a: None,
+                                 names={}, sleep=lambda s: now.__setitem__(0, now[0] + s),
+                                 clock=lambda: now[0])
+        waiter.wait("demo", "op")
+    return {"simulated operation (minutes)": minutes, "describe calls": polls,
+            "simulated seconds waited": now[0]}
+
+
+# -- report --------------------------------------------------------------------------------------
+
+def _lines(name: str, value: Any, indent: str = "  ") -> list[str]:
+    if isinstance(value, dict) and "median" in value:
+        return [f"{indent}{name}: median {value['median']:.3f} s  (min {value['min']:.3f}, "
+                f"max {value['max']:.3f}, {value['runs']} runs)"]
+    if isinstance(value, dict):
+        lines = [f"{indent}{name}:"]
+        for key, inner in value.items():
+            lines += _lines(key, inner, indent + "  ")
+        return lines
+    shown = f"{value:.3f} s" if isinstance(value, float) else value
+    return [f"{indent}{name}: {shown}"]
+
+
+TIME_SCALE = 0.01  # real seconds per AWS second: a 640 s edge stack takes 6.4 s
+
+
+def _seconds(value: float) -> str:
+    return f"{value:.0f} s" if value >= 10 else f"{value:.2f} s"
+
+
+def table(fleets: list[dict[str, Any]]) -> str:
+    """One row per fleet, strategy and phase: simulated time against the floor, and the cost."""
+    rows = [("accounts", "strategy", "phase", "simulated", "floor", "x floor", "model",
+             "AWS est.", "API calls", "polls", "touched", "deployer CPU", "peak RSS")]
+    for fleet in fleets:
+        for phase, value in fleet.items():
+            if not isinstance(value, dict) or "simulated_seconds" not in value:
+                continue
+            floor = value.get("floor_seconds")
+            touched = value.get("accounts touched per StackSet")
+            rows.append((
+                str(fleet["accounts"]), fleet["strategy"], phase,
+                _seconds(value["simulated_seconds"]), f"{floor:.0f} s" if floor else "-",
+                f"{value['simulated_seconds'] / floor:.2f}" if floor else "-",
+                _seconds(value["model_seconds"]) if floor else "-",
+                _seconds(value["aws_estimate_seconds"]) if floor else "-",
+                str(value["api_calls"]), str(value["polling_calls"]),
+                "/".join(str(n) for n in touched.values()) if touched else "-",
+                f"{value['command_cpu_seconds']:.1f} s", f"{value['peak_rss_mib']:.0f} MiB"))
+    widths = [max(len(r[c]) for r in rows) for c in range(len(rows[0]))]
+    return "\n".join("  ".join(v.rjust(w) if i > 2 else v.ljust(w)
+                                for i, (v, w) in enumerate(zip(r, widths, strict=True)))
+                      for r in rows)
+
+
+def fleet_in_child(accounts: int, strategy: str, scale: float, work: Path,
+                   reads: bool) -> dict[str, Any]:
+    """`bench_fleet` in a process of its own: a fresh emulator each time (moto keeps its state
+    per process, and resetting a big fleet's state takes longer than starting again)."""
+    out = work / f"fleet-{accounts}-{strategy}.json"
+    subprocess.run([sys.executable, "-m", "scripts.bench", "--fleet", str(accounts), strategy,
+                    str(scale), str(work), "reads" if reads else "-", str(out)],
+                   cwd=ROOT, check=True)
+    return json.loads(out.read_text())
+
+
+def fleet_main(args: list[str]) -> None:
+    """The child side of `fleet_in_child`."""
+    from scripts import emulator
+
+    accounts, strategy, scale, work, reads, out = args
+    with emulator.fake_credentials():
+        result = bench_fleet(int(accounts), strategy, float(scale), Path(work), reads == "reads")
+    Path(out).write_text(json.dumps(result))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """`--quick`: a 3-account fleet only (what the test runs). BENCH_ACCOUNTS (3,100,300),
+    BENCH_STRATEGIES (waves,parallel), BENCH_SCALE (the emulator's time scale), BENCH_RUNS and
+    BENCH_OUT (build/bench) change what is measured and where it goes."""
+    args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--fleet"]:
+        fleet_main(args[1:])
+        return
+    quick = "--quick" in args
+    runs = int(os.environ.get("BENCH_RUNS", "3"))
+    sizes = [int(n) for n in os.environ.get("BENCH_ACCOUNTS", "3" if quick else "3,100,300").split(",")]
+    strategies = os.environ.get("BENCH_STRATEGIES", "waves,parallel").split(",")
+    scale = float(os.environ.get("BENCH_SCALE", str(TIME_SCALE)))
+    report: dict[str, Any] = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]},
+                              "when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if not quick:
+        report["build"] = bench_build(runs)
+        report["lint"] = bench_lint(max(2, runs // 2))
+        report["polling"] = bench_polling()
+    fleets = []
+    with tempfile.TemporaryDirectory(prefix="payctl-bench-") as tmp:
+        for accounts in sizes:
+            for n, strategy in enumerate(strategies):
+                fleets.append(fleet_in_child(accounts, strategy, scale, Path(tmp), reads=n == 0))
+                print(f"{accounts} accounts, {strategy}: done", file=sys.stderr, flush=True)
+    report["fleets"] = fleets
+    for section, value in report.items():
+        if section == "fleets":
+            continue
+        print(f"{section}:")
+        for line in (_lines(k, v) for k, v in value.items()) if isinstance(value, dict) else [[value]]:
+            print("\n".join(str(x) for x in line))
+    print(f"rollouts (simulated AWS time at time scale {scale}; floor = the strategy's ideal "
+          "schedule):")
+    print(table(fleets))
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"bench-{report['when'].replace(':', '')}.json"
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    (out / "latest.json").write_text(path.read_text())
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
