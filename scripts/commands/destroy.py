@@ -66,7 +66,8 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
         with saved_on_stop(opts.build_dir, intent, f"payctl destroy {name} (it re-attaches "
                                                    "first)"):
             if ours and saved is not None:  # a stopped destroy of this environment: finish it
-                reattach(rollout.waiter, saved.operations, rollout.progress.say, intent)
+                reattach(rollout.waiter, saved.operations, rollout.progress.say, intent,
+                         config.account_names())
             retained = run(config, rollout.aws, rollout.deployer, env, rollout.progress.say)
         if ours:
             pending.clear(opts.build_dir)
