@@ -111,9 +111,9 @@ def instrument(waiting: WaitingClock) -> None:
 
     client = Aws.client
 
-    def timing_client(self: Aws, service: str, session: Any = None) -> Any:
+    def timing_client(self: Aws, service: str, session: Any = None, **where: Any) -> Any:
         """Also the real seconds each kind of call takes (before-call to after-call)."""
-        made = client(self, service, session)
+        made = client(self, service, session, **where)
         started: dict[int, float] = {}
 
         def before(model: Any, context: Any = None, **_: Any) -> None:
