@@ -28,12 +28,19 @@ from typing import Any, TypeVar
 
 import click
 
-from scripts.errors import ConfigError, PlatformError, Terminated
+from scripts.errors import (
+    INTERRUPTED,
+    TERMINATED,
+    ConfigError,
+    PlatformError,
+    Terminated,
+    stopped_by,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 F = TypeVar("F", bound=Callable[..., Any])
 
-OK, FAILURE, USAGE, DRIFTED, INTERRUPTED, TERMINATED = 0, 1, 2, 3, 130, 143
+OK, FAILURE, USAGE, DRIFTED = 0, 1, 2, 3
 CHANGES = 2  # plan --detailed-exitcode only, where every error is FAILURE
 DETAILED_FLAG = "--detailed-exitcode"
 # botocore errors a user causes with an option or a variable: usage, not failure
@@ -144,7 +151,7 @@ def make_options(params_dir: Path, build_dir: Path, profile: str | None, region:
 
 def describe(err: BaseException) -> tuple[str, int]:
     """The one line and the exit code for any exception that reaches the CLI."""
-    interrupted = _interruption(err)
+    interrupted = stopped_by(err)
     if interrupted is not None and not isinstance(err, PlatformError):
         return ("terminated" if interrupted == TERMINATED else "interrupted"), interrupted
     if isinstance(err, PlatformError):
@@ -160,19 +167,6 @@ def describe(err: BaseException) -> tuple[str, int]:
     text = " ".join(str(err).split())[:200]
     return (f"unexpected {type(err).__name__}{': ' + text if text else ''} "
             "(run again with --debug for the traceback)"), FAILURE
-
-
-def _interruption(err: BaseException) -> int | None:
-    seen: BaseException | None = err
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, Terminated):
-            return TERMINATED
-        if isinstance(seen, KeyboardInterrupt):
-            return INTERRUPTED
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 def _context_flag(name: str) -> bool:
@@ -263,7 +257,7 @@ class Boundary(click.Group):
                 click.echo(f"error: {one_line(err)}", err=True)
                 sys.exit(FAILURE if detailed else err.exit_code)
             except click.Abort as err:
-                if _interruption(err) is None:  # end of input at a prompt: not confirmed
+                if stopped_by(err) is None:  # end of input at a prompt: not confirmed
                     click.echo(err=True)  # end the prompt's line
                     fail(ConfigError("no answer to the prompt (end of input); nothing was "
                                      "changed"), debug, detailed)

@@ -33,6 +33,23 @@ class WrongAccount(PlatformError):
     exit_code = 2
 
 
+INTERRUPTED, TERMINATED = 130, 143  # exit codes after SIGINT (Ctrl-C) and SIGTERM
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised where the program is, so it unwinds like Ctrl-C (running operations
     saved) and exits 143."""
+
+
+def stopped_by(err: BaseException) -> int | None:
+    """130 or 143 when `err` is, or was caused by, SIGINT or SIGTERM; else None."""
+    seen: BaseException | None = err
+    for _ in range(10):
+        if seen is None:
+            return None
+        if isinstance(seen, Terminated):
+            return TERMINATED
+        if isinstance(seen, KeyboardInterrupt):
+            return INTERRUPTED
+        seen = seen.__cause__ or seen.__context__
+    return None

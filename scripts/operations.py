@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from scripts.errors import DeploymentError, Terminated
+from scripts.errors import INTERRUPTED, TERMINATED, DeploymentError, Terminated
 
 FIRST_DELAY = 2.0
 BACKOFF = 1.5
@@ -124,9 +124,6 @@ class OperationInterrupted(Detached):
     stopped. Exits 130, or 143 for SIGTERM."""
 
     exit_code = 130
-
-
-INTERRUPTED, TERMINATED = 130, 143
 
 
 def signal_code(stop: BaseException) -> int:

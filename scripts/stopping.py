@@ -15,8 +15,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from scripts import pending
-from scripts.errors import ConfigError, DeploymentError, Terminated
-from scripts.operations import INTERRUPTED, TERMINATED, Detached, Interrupted, OperationInterrupted
+from scripts.errors import INTERRUPTED, TERMINATED, ConfigError, DeploymentError, stopped_by
+from scripts.operations import Detached, Interrupted, OperationInterrupted
 
 
 class Stopped(DeploymentError):
@@ -32,16 +32,7 @@ def signal_code(err: BaseException) -> int | None:
     """130 or 143 when `err` is (or was caused by) SIGINT or SIGTERM, else None."""
     if isinstance(err, (OperationInterrupted, Interrupted)):
         return err.exit_code
-    seen: BaseException | None = err
-    for _ in range(10):
-        if seen is None:
-            return None
-        if isinstance(seen, Terminated):
-            return TERMINATED
-        if isinstance(seen, KeyboardInterrupt):
-            return INTERRUPTED
-        seen = seen.__cause__ or seen.__context__
-    return None
+    return stopped_by(err)
 
 
 def report(saved: pending.Saved, where: Path | None, code: int | None, resume_with: str,
