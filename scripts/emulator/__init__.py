@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 HOST = "127.0.0.1"
@@ -85,3 +86,26 @@ def fake_credentials() -> Iterator[None]:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+@contextmanager
+def own_process(params_dir: Path, time_scale: float, env: dict[str, str] | None = None) -> Iterator[str]:
+    """`payctl emulator` in a process of its own (moto's state is per process), as a user runs
+    it; yields its endpoint URL and stops it afterwards."""
+    import re
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "scripts.cli", "--params-dir", str(params_dir), "emulator",
+         "--port", "0", "--time-scale", str(time_scale)],
+        cwd=root, stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline() if process.stdout else "")
+        if not found:
+            raise RuntimeError("the emulator did not start")
+        yield found.group(0)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)

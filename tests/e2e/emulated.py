@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -59,17 +56,8 @@ class Platform:
 def emulator_process(params_dir: Path) -> Iterator[str]:
     """`payctl emulator` in a process of its own (moto's state is per process), as a user runs
     it; yields its endpoint URL."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "--params-dir", str(params_dir), "emulator", "--port", "0",
-         "--time-scale", str(TIME_SCALE)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
-        assert found, "the emulator did not start"
-        yield found.group(0)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with emulator.own_process(params_dir, TIME_SCALE) as url:
+        yield url
 
 
 def running_platform(tmp: Path) -> Iterator[Platform]:

@@ -4,9 +4,6 @@ its own, so the suite's helpers never collide with another folder's conftest).""
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import sys
 from collections.abc import Iterator
 
 import boto3
@@ -24,6 +21,8 @@ from conformance import (
     grant_stack_set_roles,
 )
 
+from scripts.emulator import own_process
+
 
 @pytest.fixture(scope="session")
 def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | None]:
@@ -31,17 +30,8 @@ def emulator_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str | Non
         yield None
         return
     env = {**os.environ, "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "scripts.cli", "emulator", "--port", "0",
-         "--time-scale", str(EMULATED_TIME_SCALE)],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
-    try:
-        found = re.search(r"http://127\.0\.0\.1:\d+", process.stdout.readline())
-        assert found, "the emulator did not start"
-        yield found.group(0)
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
+    with own_process(ROOT / "params", EMULATED_TIME_SCALE, env) as url:
+        yield url
 
 
 @pytest.fixture
