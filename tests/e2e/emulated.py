@@ -72,3 +72,24 @@ def deploy_all(platform: Platform) -> Result:
         result = platform.payctl(*args)
         assert result.exit_code == 0, result.output
     return result
+
+
+def rollout_with_probe(platform: Platform, stack_set: str, logical_id: str) -> Any:
+    """A rollout whose `stack_set` template gains a harmless resource: a template change that
+    touches nothing else."""
+    from scripts.cli_support import Options
+    from scripts.commands.common import make_rollout
+
+    rollout = make_rollout(Options(platform.params_dir, platform.build_dir, None, None, platform.url),
+                           platform.config)
+    rollout.waiter.poll_scale = TIME_SCALE
+    render = rollout.templates
+
+    def changed() -> dict[str, dict[str, Any]]:
+        templates = render()
+        templates[stack_set]["Resources"][logical_id] = {
+            "Type": "AWS::CloudFormation::WaitConditionHandle"}
+        return templates
+
+    rollout.templates = changed
+    return rollout

@@ -4,12 +4,8 @@ across redeploys (issue 14, defect 13): read from the edge stack's HostedZoneNam
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from emulated import TIME_SCALE, Platform
-
-from scripts.cli_support import Options
-from scripts.commands.common import make_rollout
+from emulated import Platform, rollout_with_probe
 
 
 def name_servers(platform: Platform) -> tuple[str, list[str]]:
@@ -35,18 +31,7 @@ def test_deploy_prints_the_zones_name_servers_and_they_survive_a_redeploy(fresh:
     assert "it can never be delegated" in first.output  # example.com is reserved
 
     # an edge-only update (a template change; the zone itself is untouched) keeps the zone
-    rollout = make_rollout(Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url),
-                           fresh.config)
-    rollout.waiter.poll_scale = TIME_SCALE
-    render = rollout.templates
-
-    def changed() -> dict[str, dict[str, Any]]:
-        templates = render()
-        templates["payment-platform-edge"]["Resources"]["EdgeProbe"] = {
-            "Type": "AWS::CloudFormation::WaitConditionHandle"}
-        return templates
-
-    rollout.templates = changed  # type: ignore[method-assign]
+    rollout = rollout_with_probe(fresh, "payment-platform-edge", "EdgeProbe")
     results = rollout.deploy([fresh.config.environments["dev"]])
     assert [bool(r.operations) for r in results] == [False, True]
     assert name_servers(fresh) == (zone, servers)

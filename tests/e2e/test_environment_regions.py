@@ -7,10 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from emulated import EXECUTION_ROLE, TIME_SCALE, Platform, deploy_all
-
-from scripts.cli_support import Options
-from scripts.commands.common import make_rollout
+from emulated import EXECUTION_ROLE, Platform, deploy_all, rollout_with_probe
 
 WEST = "eu-west-1"
 
@@ -59,18 +56,7 @@ def test_an_environment_in_another_region_deploys_reads_and_updates_there(fresh:
 
     # a template change for every environment at once: one UpdateStackSet per region group,
     # never Accounts x Regions naming instances that do not exist
-    rollout = make_rollout(Options(fresh.params_dir, fresh.build_dir, None, None, fresh.url),
-                           fresh.config)
-    rollout.waiter.poll_scale = TIME_SCALE
-    render = rollout.templates
-
-    def changed() -> dict[str, dict[str, Any]]:
-        templates = render()
-        templates["payment-platform"]["Resources"]["RegionProbe"] = {
-            "Type": "AWS::CloudFormation::WaitConditionHandle"}
-        return templates
-
-    rollout.templates = changed  # type: ignore[method-assign]
+    rollout = rollout_with_probe(fresh, "payment-platform", "RegionProbe")
     rollout.deploy(list(env.values()), strategy="parallel")
     for environment, region in (("dev", "us-east-1"), ("staging", WEST), ("prod", "us-east-1")):
         stack = in_region(fresh, "cloudformation", environment, region).describe_stack_resources(
