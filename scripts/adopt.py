@@ -259,7 +259,7 @@ def _key(client: Any, item: Retained, candidates: list[str]) -> Found:
                      f"tag ({ids}); re-encrypt it under one of them, then deploy again")
     if matches:
         key = matches[0]
-        return Found(item, "conflict", detail=f"key {key['KeyId']} is {key['KeyState']}; the "
+        return Found(item, "conflict", key["KeyId"], detail=f"key {key['KeyId']} is {key['KeyState']}; the "
                      "retained data is encrypted with it: aws kms cancel-key-deletion --key-id "
                      f"{key['KeyId']} && aws kms enable-key --key-id {key['KeyId']}, then deploy "
                      "again")
