@@ -101,7 +101,9 @@ def removal(found: Any) -> Removal | None:
     what the account holds under the name but cannot be the platform's or is on its way out."""
     item = found.retained
     if found.state == "present":
-        return Removal(item.type, item.name, found.identifier, "remove")
+        identifier = found.identifier.rsplit("/", 1)[-1] if item.type == ZONE else \
+            found.identifier  # a zone id with or without its "/hostedzone/" prefix
+        return Removal(item.type, item.name, identifier, "remove")
     if found.state != "conflict":
         return None
     if item.type == "AWS::DynamoDB::Table" and "being deleted" in found.detail:
@@ -304,7 +306,7 @@ class Purger:
         """The records but the apex NS and SOA first (DeleteHostedZone refuses a zone holding
         others: HostedZoneNotEmpty), then the zone. `zone` is "name/id"."""
         route53 = client("route53")
-        name, _, zone_id = zone.rpartition("/")
+        name, _, zone_id = zone.partition("/")
         try:
             while batch := _deletable(route53, zone_id, name):
                 route53.change_resource_record_sets(HostedZoneId=zone_id, ChangeBatch={

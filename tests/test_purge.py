@@ -52,3 +52,10 @@ def test_a_live_environment_is_refused() -> None:
     refuse_live("dev", [])
     with pytest.raises(UnsafeChange, match="refusing to purge dev: it still has stack instances"):
         refuse_live("dev", ["payment-platform in 123456789012 us-east-1 (CURRENT)"])
+
+
+def test_a_zone_found_by_the_adoption_survey_is_removed_by_its_bare_id() -> None:
+    """Route 53 answers zone ids as `/hostedzone/ID`; the survey's duplicates collapse on ID."""
+    zone = Retained("HostedZone", "AWS::Route53::HostedZone", "dev.api.example.org")
+    found = removal(Found(zone, "present", "/hostedzone/Z123"))
+    assert found is not None and found.identifier == "Z123"
