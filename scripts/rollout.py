@@ -23,7 +23,7 @@ from scripts.artifacts import Artifacts, bucket_policy
 from scripts.aws import Aws, describe, error_code
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
-from scripts.deployer import StackSetDeployer, Step
+from scripts.deployer import READ_THREADS, StackSetDeployer, Step
 from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.instance_stacks import running_template
@@ -259,6 +259,14 @@ class Rollout:
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
         return self._plan(self.desired(environments, upload=upload))
 
+    def plan_and_adoptions(self, environments: list[Environment]
+                           ) -> tuple[list[tuple[DesiredStackSet, StackSetPlan]], list[Any]]:
+        """`payctl plan`: the plans and the retained resources deploy would adopt, from one read
+        of the instances (2n DescribeStackInstance, not 4n)."""
+        desired = self.desired(environments, upload=False)
+        deployed = self.read(desired)
+        return self._plan(desired, deployed), self.adoptions(desired, deployed)
+
     def _plan(self, desired: list[DesiredStackSet],
               deployed: list[DeployedStackSet | None] | None = None
               ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
@@ -269,16 +277,20 @@ class Rollout:
     def adoptions(self, desired: list[DesiredStackSet],
                   deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
         """Targets whose new stack must adopt retained resources (`scripts.adopt`), looked up in
-        each account through the execution role."""
+        each account through the execution role: the accounts side by side, as the reads are
+        (a new fleet of 300 accounts is 300 accounts' lookups)."""
         from scripts.adopt import survey
 
         deployed = self.read(desired) if deployed is None else deployed
-        return [adoption for want, have in zip(desired, deployed, strict=True)
-                for adoption in survey(want, have, self._client_in, self.aws.partition)]
+        jobs = [(replace(want, targets=(target,)), have)
+                for want, have in zip(desired, deployed, strict=True) for target in want.targets]
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            found = pool.map(lambda job: survey(*job, self._client_in, self.aws.partition), jobs)
+            return [adoption for adoptions in found for adoption in adoptions]
 
     def _client_in(self, target: Target, service: str) -> Any:
-        role = self.config.deployment.execution_role_name
-        return self.aws.client(service, self.aws.in_account(target.account, role))
+        return self.aws.client_in(service, target.account, self.config.deployment.execution_role_name,
+                                  self.aws.region)
 
     def _adopt(self, desired: list[DesiredStackSet],
                deployed: list[DeployedStackSet | None]) -> bool:
@@ -530,8 +542,10 @@ class Rollout:
                 raise DeploymentError(f"{name}: no stack instance in {env.name} account {account}")
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
             # what this instance's stack runs, which an OUTDATED instance has from an older
-            # template than the StackSet's
-            template = running_template(cfn, instance["StackId"]) or \
+            # template than the StackSet's; a CURRENT one runs the StackSet's ("up to date with
+            # the stack set", StackInstanceSummary)
+            template = (instance.get("Status") != "CURRENT"
+                        and running_template(cfn, instance["StackId"])) or \
                 json.loads(stack_set.get("TemplateBody") or "{}")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
             self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")
