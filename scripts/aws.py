@@ -41,7 +41,6 @@ class Aws:
     call_as: str | None = None
     _session: Any = field(default=None, repr=False)
     _accounts: dict[tuple[str, str], boto3.Session] = field(default_factory=dict, repr=False)
-    _account_clients: dict[tuple[str, str, str, str], Any] = field(default_factory=dict, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     calls: Counter[str] = field(default_factory=Counter, repr=False)
     _sts: Any = field(default=None, repr=False)
@@ -84,16 +83,8 @@ class Aws:
 
     def client_in(self, service: str, account_id: str, role_name: str, region: str) -> Any:
         """A client in `account_id`'s `region` through `role_name`: an instance's stack lives in
-        its environment's region, never necessarily the administrator's. Made once and reused
-        (botocore clients are thread-safe): making one costs ~10 ms of CPU, more than a call,
-        and a fleet's reads ask for one per instance and per kind of resource."""
-        key = (service, account_id, role_name, region)
-        with self._lock:
-            if key in self._account_clients:
-                return self._account_clients[key]
-        made = self.client(service, self.in_account(account_id, role_name), region=region)
-        with self._lock:
-            return self._account_clients.setdefault(key, made)
+        its environment's region, never necessarily the administrator's."""
+        return self.client(service, self.in_account(account_id, role_name), region=region)
 
     def _call_as(self, params: dict[str, Any], model: Any, **_: Any) -> None:
         """CallAs on every call that takes it: a delegated administrator that omits it is

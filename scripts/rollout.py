@@ -282,15 +282,26 @@ class Rollout:
         from scripts.adopt import survey
 
         deployed = self.read(desired) if deployed is None else deployed
+
+        def one(want: DesiredStackSet, have: DeployedStackSet | None) -> list[Any]:
+            clients: dict[str, Any] = {}  # one per service in this account, dropped after it
+
+            def client_in(target: Target, service: str) -> Any:
+                if service not in clients:
+                    clients[service] = self._client_in(target, service)
+                return clients[service]
+
+            return survey(want, have, client_in, self.aws.partition)
+
         jobs = [(replace(want, targets=(target,)), have)
                 for want, have in zip(desired, deployed, strict=True) for target in want.targets]
         with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-            found = pool.map(lambda job: survey(*job, self._client_in, self.aws.partition), jobs)
+            found = pool.map(lambda job: one(*job), jobs)
             return [adoption for adoptions in found for adoption in adoptions]
 
     def _client_in(self, target: Target, service: str) -> Any:
-        return self.aws.client_in(service, target.account, self.config.deployment.execution_role_name,
-                                  self.aws.region)
+        role = self.config.deployment.execution_role_name
+        return self.aws.client(service, self.aws.in_account(target.account, role))
 
     def _adopt(self, desired: list[DesiredStackSet],
                deployed: list[DeployedStackSet | None]) -> bool:
