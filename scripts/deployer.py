@@ -135,7 +135,10 @@ class StackSetDeployer:
             last_operation_id=instance.get("LastOperationId", ""))
 
     def _running_template(self, instance: dict[str, Any]) -> dict[str, Any] | None:
-        if self.stacks is None:
+        """The template the instance's stack runs; None for the StackSet's: without access to
+        the accounts, and for a CURRENT instance ("The stack is currently up to date with the
+        stack set", StackInstanceSummary), so only the others cost a GetTemplate there."""
+        if self.stacks is None or instance.get("Status") == "CURRENT":
             return None
         if not instance.get("StackId"):
             return {}

@@ -23,7 +23,7 @@ from scripts.artifacts import Artifacts, bucket_policy
 from scripts.aws import Aws, describe, error_code
 from scripts.build import render, template_path
 from scripts.config import Config, Environment
-from scripts.deployer import StackSetDeployer
+from scripts.deployer import READ_THREADS, StackSetDeployer, Step
 from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
 from scripts.errors import DeploymentError, UnsafeChange
 from scripts.instance_stacks import running_template
@@ -141,6 +141,16 @@ def data_loss_lines(plans: list[tuple[DesiredStackSet, StackSetPlan]]) -> list[s
     return lines
 
 
+def narrowed(deployed: DeployedStackSet | None, targets: tuple[Target, ...]
+             ) -> DeployedStackSet | None:
+    """What `deployed` says about `targets` alone: what reading only them would return, so a
+    wave planned before any operation has run reuses the first plan's reads."""
+    if deployed is None:
+        return None
+    keys = {t.key for t in targets}
+    return replace(deployed, instances={k: v for k, v in deployed.instances.items() if k in keys})
+
+
 @dataclass
 class StackSetResult:
     name: str
@@ -249,6 +259,14 @@ class Rollout:
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
         return self._plan(self.desired(environments, upload=upload))
 
+    def plan_and_adoptions(self, environments: list[Environment]
+                           ) -> tuple[list[tuple[DesiredStackSet, StackSetPlan]], list[Any]]:
+        """`payctl plan`: the plans and the retained resources deploy would adopt, from one read
+        of the instances (2n DescribeStackInstance, not 4n)."""
+        desired = self.desired(environments, upload=False)
+        deployed = self.read(desired)
+        return self._plan(desired, deployed), self.adoptions(desired, deployed)
+
     def _plan(self, desired: list[DesiredStackSet],
               deployed: list[DeployedStackSet | None] | None = None
               ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
@@ -259,12 +277,27 @@ class Rollout:
     def adoptions(self, desired: list[DesiredStackSet],
                   deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
         """Targets whose new stack must adopt retained resources (`scripts.adopt`), looked up in
-        each account through the execution role."""
+        each account through the execution role: the accounts side by side, as the reads are
+        (a new fleet of 300 accounts is 300 accounts' lookups)."""
         from scripts.adopt import survey
 
         deployed = self.read(desired) if deployed is None else deployed
-        return [adoption for want, have in zip(desired, deployed, strict=True)
-                for adoption in survey(want, have, self._client_in, self.aws.partition)]
+
+        def one(want: DesiredStackSet, have: DeployedStackSet | None) -> list[Any]:
+            clients: dict[str, Any] = {}  # one per service in this account, dropped after it
+
+            def client_in(target: Target, service: str) -> Any:
+                if service not in clients:
+                    clients[service] = self._client_in(target, service)
+                return clients[service]
+
+            return survey(want, have, client_in, self.aws.partition)
+
+        jobs = [(replace(want, targets=(target,)), have)
+                for want, have in zip(desired, deployed, strict=True) for target in want.targets]
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            found = pool.map(lambda job: one(*job), jobs)
+            return [adoption for adoptions in found for adoption in adoptions]
 
     def _client_in(self, target: Target, service: str) -> Any:
         role = self.config.deployment.execution_role_name
@@ -319,7 +352,7 @@ class Rollout:
         `parallel`: the StackSets side by side, each running its operations one after another
         (AWS queues a StackSet's operations), every environment following the StackSet before.
         """
-        from scripts.others import wait_or_refuse
+        from scripts.others import PlanAgain, wait_or_refuse
 
         desired = self.desired(environments, upload=True)
         deployed = self.read(desired)
@@ -328,14 +361,32 @@ class Rollout:
                           self.waiter.wait, self.progress.say):
             deployed = self.read(desired)  # against what the others left
             plans = self._plan(desired, deployed)
+        results: list[StackSetResult] = []
+        while True:
+            try:
+                return self._roll_out(environments, desired, deployed, plans, results,
+                                      allow_data_loss, strategy, wait_for_others)
+            except PlanAgain as again:  # someone else's operation ran meanwhile: what it left
+                self.progress.say(str(again))
+                deployed = self.read(desired)
+                plans = self._plan(desired, deployed)
+
+    def _roll_out(self, environments: list[Environment], desired: list[DesiredStackSet],
+                  deployed: list[DeployedStackSet | None],
+                  plans: list[tuple[DesiredStackSet, StackSetPlan]],
+                  results: list[StackSetResult], allow_data_loss: bool, strategy: str,
+                  wait_for_others: bool) -> list[StackSetResult]:
+        """Deploy `plans` (made from `deployed`); `results` collects the operations, across
+        the plans made again after someone else's operation."""
         risky = data_loss_lines(plans)
         if risky and not allow_data_loss:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
         if self._adopt(desired, deployed):
-            plans = self._plan(desired)
-        results = [StackSetResult(want.name, plan) for want, plan in plans]
+            deployed = self.read(desired)
+            plans = self._plan(desired, deployed)
+        results[:] = results or [StackSetResult(want.name, plan) for want, plan in plans]
         if all(plan.empty for _, plan in plans):
             for want, _ in plans:
                 self.progress.say(f"{want.name}: no changes")
@@ -343,13 +394,17 @@ class Rollout:
         for warning in edge_warnings(environments):
             self.progress.say(warning)
         if strategy == "parallel" or len(environments) == 1:
-            return self._raise_failed_accounts(self._pipelined(plans, results))
+            return self._raise_failed_accounts(self._pipelined(plans, results, wait_for_others))
+        current: list[DeployedStackSet | None] | None = deployed  # until an operation runs
         for env in environments:
             # each wave is planned only once the one before it has finished
-            wave = self._plan([replace(want, targets=tuple(
-                t for t in want.targets if t.environment == env.name)) for want in desired])
+            wanted = [replace(want, targets=tuple(
+                t for t in want.targets if t.environment == env.name)) for want in desired]
+            wave = self._plan(wanted, None if current is None else [
+                narrowed(have, want.targets) for have, want in zip(current, wanted, strict=True)])
             for result, (want, plan) in zip(results, wave, strict=True):
-                result.operations += self._apply(want, plan)
+                if self._apply(want, plan, wait_for_others, result.operations):
+                    current = None
             if self.deployer.failures:
                 break  # an account failed inside a SUCCEEDED operation: a failed wave
         return self._raise_failed_accounts(results)
@@ -364,17 +419,16 @@ class Rollout:
         return {f.result.account for f in self.deployer.failures}
 
     def _pipelined(self, plans: list[tuple[DesiredStackSet, StackSetPlan]],
-                   results: list[StackSetResult]) -> list[StackSetResult]:
+                   results: list[StackSetResult], wait_for_others: bool) -> list[StackSetResult]:
         """Every StackSet's operations one after another (AWS queues them anyway), the StackSets
         side by side, each environment following the previous StackSet (`scripts.schedule`)."""
         from scripts.schedule import run_pipelined
 
         stages = []
-        for want, plan in plans:
+        for (want, plan), result in zip(plans, results, strict=True):
             if plan.empty:
                 self.progress.say(f"{want.name}: no changes")
-            stages.append([replace(step, run=lambda step=step, name=want.name: self._guarded(
-                name, step.run)) for step in self.deployer.steps(want, plan)])
+            stages.append(self._steps(want, plan, wait_for_others, result.operations))
         interrupted = threading.Event()
         sleep = self.waiter.sleep
 
@@ -384,17 +438,42 @@ class Rollout:
 
         self.waiter.sleep = interruptible
         try:
-            for result, operations in zip(results, run_pipelined(stages, interrupted), strict=True):
-                result.operations += operations
+            run_pipelined(stages, interrupted)
         finally:
             self.waiter.sleep = sleep
         return results
 
-    def _apply(self, want: DesiredStackSet, plan: StackSetPlan) -> list[str]:
+    def _apply(self, want: DesiredStackSet, plan: StackSetPlan, wait_for_others: bool,
+               operations: list[str]) -> bool:
+        """Carry out `plan`, one step after another, adding each operation's id to
+        `operations` as it starts; whether anything changed."""
         if plan.empty:
             self.progress.say(f"{want.name}: no changes")
-            return []
-        return self._guarded(want.name, lambda: self.deployer.apply(want, plan))
+            return False
+        for step in self._steps(want, plan, wait_for_others, operations):
+            step.run()
+        return True
+
+    def _steps(self, want: DesiredStackSet, plan: StackSetPlan, wait_for_others: bool,
+               operations: list[str]) -> list[Step]:
+        """The plan's steps, each operation preceded by a look for someone else's operations
+        on the StackSet (`scripts.others`: one ListStackSetOperations call per 100 operations
+        it holds; CreateStackSet, which touches no instance, is no operation) and its id added
+        to `operations`."""
+        from scripts.others import before_operation
+
+        def checked(step: Step) -> Callable[[], str]:
+            def run() -> str:
+                if step.environments:
+                    before_operation(self.cfn, want.name, wait_for_others, self.waiter.wait,
+                                     self.progress.say)
+                operation = self._guarded(want.name, step.run)
+                if operation:
+                    operations.append(operation)
+                return operation
+            return run
+
+        return [replace(step, run=checked(step)) for step in self.deployer.steps(want, plan)]
 
     @staticmethod
     def _guarded(name: str, call: Callable[[], Any]) -> Any:
@@ -474,8 +553,10 @@ class Rollout:
                 raise DeploymentError(f"{name}: no stack instance in {env.name} account {account}")
             stack = cfn.describe_stacks(StackName=instance["StackId"])["Stacks"][0]
             # what this instance's stack runs, which an OUTDATED instance has from an older
-            # template than the StackSet's
-            template = running_template(cfn, instance["StackId"]) or \
+            # template than the StackSet's; a CURRENT one runs the StackSet's ("up to date with
+            # the stack set", StackInstanceSummary)
+            template = (instance.get("Status") != "CURRENT"
+                        and running_template(cfn, instance["StackId"])) or \
                 json.loads(stack_set.get("TemplateBody") or "{}")
             outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
             self._warn_skipped(template, outputs, f"{name} in {env.name} ({account})")

@@ -66,10 +66,11 @@ def _operations(cfn: Any, name: str) -> dict[str, dict[str, Any]]:
 def _digest(stacks: Callable[[str, str], Any] | None, summary: dict[str, Any],
             stack_set_digest: str | None) -> str | None:
     """The digest of the template the instance's stack runs; None when it has no stack. Without
-    access to the accounts, the StackSet's (what a CURRENT instance runs)."""
+    access to the accounts, and for a CURRENT instance, the StackSet's: "The stack is currently
+    up to date with the stack set" (StackInstanceSummary), so only the others are read."""
     if not summary.get("StackId"):
         return None
-    if stacks is None:
+    if stacks is None or summary.get("Status") == "CURRENT":
         return stack_set_digest
     template = running_template(stacks(summary["Account"], summary["Region"]), summary["StackId"])
     return template_digest(template) if template else None

@@ -11,7 +11,15 @@ import pytest
 
 from scripts import lock, pending
 from scripts.destroy import Retained, profile_setup, runnable
-from scripts.others import Busy, active, refusal, wait_or_refuse
+from scripts.others import (
+    Busy,
+    Overtaken,
+    PlanAgain,
+    active,
+    before_operation,
+    refusal,
+    wait_or_refuse,
+)
 from scripts.stopping import report
 
 
@@ -66,6 +74,23 @@ def test_someone_elses_operation_is_refused_or_waited_for_in_line() -> None:
     assert said == ["payment-platform: waiting in line for operation theirs (RUNNING), started "
                     "by someone else"]
     assert not wait_or_refuse(Operations([]), ["payment-platform"], False, print, print)
+
+
+def test_someone_elses_operation_found_midway_stops_or_is_waited_for_then_planned_again() -> None:
+    """Before each operation of a rollout: something was sent already, so a refusal is a
+    deployment failure (exit 1), not "nothing was sent" (exit 2); waiting in line is followed by
+    planning again."""
+    cfn = Operations([{"OperationId": "theirs", "Status": "QUEUED"}])
+    with pytest.raises(Overtaken, match=r"during this rollout \(payment-platform: theirs QUEUED\)"
+                       r".*nothing more was sent") as stopped:
+        before_operation(cfn, "payment-platform", False, lambda *_: None, print)
+    assert stopped.value.exit_code == 1
+    waited: list[tuple[str, str]] = []
+    with pytest.raises(PlanAgain):
+        before_operation(cfn, "payment-platform", True, lambda *op: waited.append(op), print)
+    assert waited == [("payment-platform", "theirs")]
+    before_operation(Operations([{"OperationId": "ours", "Status": "SUCCEEDED"}]),
+                     "payment-platform", False, print, print)
 
 
 def test_the_stop_report_names_every_operation_and_the_one_command_that_finishes() -> None:

@@ -257,16 +257,6 @@ def model(measured: dict[str, Any], scale: float, polled_schedule: float) -> Non
     measured["aws_estimate_seconds"] = polled_schedule + own
 
 
-def warm_up(s3: Any) -> None:
-    """Setup, not measured: moto's HeadBucket of a missing bucket is slow in a big fleet (35 s at
-    30 accounts), which AWS never is. This takes the 100-account case out of the deploy; at 300
-    accounts the deploy's own HeadBucket still took 120 s (cause not found yet: README, Speed)."""
-    import contextlib
-
-    with contextlib.suppress(Exception):
-        s3.head_bucket(Bucket="payctl-bench-warm-up")
-
-
 def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
                 reads: bool) -> dict[str, Any]:
     """First rollout and a one-parameter change to `accounts` accounts with `strategy`; with
@@ -299,7 +289,6 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         result["bootstrap (setup, real seconds)"] = time.perf_counter() - started
         cfn = boto3.client("cloudformation", region_name=config.deployment.region,
                            endpoint_url=local.url)
-        warm_up(boto3.client("s3", region_name=config.deployment.region, endpoint_url=local.url))
 
         def run(args: list[str], where: Path = params) -> dict[str, Any]:
             return drive(args, where, build, local.url, scale, here)

@@ -36,7 +36,7 @@ from scripts.errors import ConfigError, DeploymentError, PlatformError
 @click.option("--wait-for-others", is_flag=True,
               help="When someone else's operation runs or is queued on a StackSet to change, "
                    "wait for it in line (bounded by --timeout) and plan again, instead of "
-                   "refusing (exit 2).")
+                   "refusing (exit 2, or exit 1 once this deploy has sent operations).")
 @click.option("--check-drift/--no-check-drift", default=False, show_default=True,
               help="Detect drift on the selected instances first and refuse to overwrite "
                    "changes made outside payctl.")
@@ -57,7 +57,8 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     missing, updates it if its template, parameters or tags changed, adds missing instances and
     updates those whose parameter overrides changed. When nothing differs, no operation starts.
     One deploy at a time per checkout (build/state/deploy.lock); someone else's running or
-    queued operation on a StackSet to change is refused unless --wait-for-others.
+    queued operation on a StackSet to change, found at the start or before any operation this
+    deploy starts, is refused unless --wait-for-others.
 
     \b
     Examples:

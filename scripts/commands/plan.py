@@ -38,10 +38,9 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
 
     config, selected = select(opts, environments, all_)
     rollout = make_rollout(opts, config)
-    plans = rollout.plan(selected, upload=False)
+    plans, adoptions = rollout.plan_and_adoptions(selected)
     doc = report(plans)
     text = render_text(doc)
-    adoptions = rollout.adoptions([want for want, _ in plans])
     if adoptions:
         from scripts.adopt import describe_all
 

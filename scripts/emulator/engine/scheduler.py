@@ -11,9 +11,12 @@ here they run one after another, the conservative reading.
 
 from __future__ import annotations
 
+import heapq
 import threading
+from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from itertools import count
 
 from scripts.emulator.engine.clock import CLOCK
 from scripts.emulator.engine.concurrency import region_batches, region_policy
@@ -104,30 +107,36 @@ def _run(stack_set: StackSet, operation: Operation) -> None:
 
 
 def _run_region(stack_set: StackSet, operation: Operation, region: str) -> bool:
-    """Run one Region's accounts; whether its failure tolerance was exceeded."""
-    pending = [r for r in operation.results if r.region == region]
+    """Run one Region's accounts; whether its failure tolerance was exceeded. Only the accounts'
+    simulated time passes on the clock: starting and finishing them is the engine's own work,
+    done with the clock standing still (engine/clock.py)."""
+    pending = deque(r for r in operation.results if r.region == region)
     policy = region_policy(operation.preferences, len(pending))
-    running: list[tuple[float, Result, str | None]] = []
+    running: list[tuple[float, int, Result, str | None]] = []  # a heap, soonest deadline first
+    started = count()  # equal deadlines finish in start order
     failed = 0
     while pending or running:
         if policy.exceeded(failed) or operation.stop_requested:
-            _cancel(stack_set, operation, pending,
+            _cancel(stack_set, operation, list(pending),
                     STOPPED_REASON if operation.stop_requested else CANCELLED_REASON)
-            pending = []
-        while pending and len(running) < policy.concurrency(failed):
-            result = pending.pop(0)
-            running.append(_start(stack_set, operation, result))
+            pending.clear()
+        with CLOCK.paused():
+            while pending and len(running) < policy.concurrency(failed):
+                deadline, result, error = _start(stack_set, operation, pending.popleft())
+                heapq.heappush(running, (deadline, next(started), result, error))
         if not running:
             break
-        running.sort(key=lambda item: item[0])
-        deadline, result, error = running.pop(0)
+        deadline, _, result, error = heapq.heappop(running)
         CLOCK.sleep_until(deadline)
-        _finish(stack_set, operation, result, error)
+        with CLOCK.paused():
+            _finish(stack_set, operation, result, error)
         failed += error is not None
     return policy.exceeded(failed)
 
 
 def _start(stack_set: StackSet, operation: Operation, result: Result) -> tuple[float, Result, str | None]:
+    """Do the account's work (with the clock standing still: the caller paused it); when its
+    simulated time ends."""
     with LOCK:
         result.status = "RUNNING"
         instance = stack_set.instances.get((result.account, result.region))
@@ -137,7 +146,7 @@ def _start(stack_set: StackSet, operation: Operation, result: Result) -> tuple[f
                 instance.detailed_status = "RUNNING"
     error = None
     started = CLOCK.monotonic()  # the account's simulated time starts now, not after moto's work
-    with WORK_LOCK, CLOCK.paused():
+    with WORK_LOCK:
         try:
             seconds = operation.payload["work"](stack_set, instance) if instance is not None else 0.0
         except AccountFailed as failure:

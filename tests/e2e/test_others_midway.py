@@ -1,0 +1,86 @@
+"""Someone else's operation that starts while a rollout runs: deploy looks before each operation
+it starts, not only at the beginning (ListStackSetOperations), and stops there or waits in line
+and plans again. The other operation is started for real, through the emulator, at the moment
+just before the rollout's second operation on the platform StackSet looks."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from emulated import Platform, deploy_all
+
+from scripts import others
+
+PLATFORM = "payment-platform"
+FIND = others.find  # the real look, whatever a test has put in its place
+
+
+def _set_memory(params: Path, env: str, mb: int) -> None:
+    path = params / f"{env}.yaml"
+    path.write_text(re.sub(r"memory_mb: \d+", f"memory_mb: {mb}", path.read_text()))
+
+
+def _memory(platform: Platform, env: str) -> int:
+    return platform.client("lambda", env).get_function_configuration(
+        FunctionName=f"payment-processor-{env}")["MemorySize"]
+
+
+def someone_else_starts_one(platform: Platform, monkeypatch: pytest.MonkeyPatch,
+                            before_look: int) -> list[str]:
+    """Just before deploy's `before_look`-th look at the platform StackSet's operations,
+    another person updates dev's instance (an operation of their own, with its own id)."""
+    cfn = platform.aws().client("cloudformation")
+    dev = platform.config.environments["dev"]
+    started: list[str] = []
+    looks = [0]
+
+    def looking(client: Any, names: list[str]) -> Any:
+        if names == [PLATFORM]:
+            looks[0] += 1
+            if looks[0] == before_look:
+                started.append(cfn.update_stack_instances(
+                    StackSetName=PLATFORM, Accounts=[dev.account_id],
+                    Regions=[dev.region])["OperationId"])
+        return FIND(client, names)
+
+    monkeypatch.setattr(others, "find", looking)
+    return started
+
+
+def test_an_operation_started_by_someone_else_midway_stops_the_rollout_or_is_waited_for(
+        fresh: Platform, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ManagedExecution (API reference): "If there are already running or queued operations,
+    CloudFormation queues all incoming operations even if they are non-conflicting": the
+    rollout's next operation would run after theirs, on a state its plan did not see. Waves over
+    dev and staging, a change to both: the first wave runs; before the second wave's operation
+    someone else's starts."""
+    deploy_all(fresh)
+    staging_before = _memory(fresh, "staging")
+    _set_memory(fresh.params_dir, "dev", 640)
+    _set_memory(fresh.params_dir, "staging", 640)
+
+    # looks: at the start, before dev's operation, before staging's
+    theirs = someone_else_starts_one(fresh, monkeypatch, before_look=3)
+    stopped = fresh.payctl("deploy", "dev", "staging", "--no-manifests")
+
+    assert stopped.exit_code == 1, stopped.output  # something was sent: not exit 2
+    assert f"during this rollout ({PLATFORM}: {theirs[0]} " in stopped.output
+    assert "What it already did stays applied; nothing more was sent" in stopped.output
+    assert (_memory(fresh, "dev"), _memory(fresh, "staging")) == (640, staging_before)
+
+    # dev is done now: at the start, before staging's operation
+    theirs = someone_else_starts_one(fresh, monkeypatch, before_look=2)
+    waited = fresh.payctl("deploy", "dev", "staging", "--no-manifests", "--wait-for-others")
+
+    assert waited.exit_code == 0, waited.output
+    assert f"{PLATFORM}: waiting in line for operation {theirs[0]} (" in waited.output
+    assert f"{PLATFORM}: planning again after someone else's operations" in waited.output
+    assert (_memory(fresh, "dev"), _memory(fresh, "staging")) == (640, 640)
+    ops = fresh.aws().client("cloudformation").list_stack_set_operations(
+        StackSetName=PLATFORM)["Summaries"]
+    ours_after = [o for o in ops if o["CreationTimestamp"] > next(
+        t["CreationTimestamp"] for t in ops if t["OperationId"] == theirs[0])]
+    assert ours_after and all(o["Status"] == "SUCCEEDED" for o in ours_after)
