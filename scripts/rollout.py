@@ -300,8 +300,10 @@ class Rollout:
             return [adoption for adoptions in found for adoption in adoptions]
 
     def _client_in(self, target: Target, service: str) -> Any:
-        role = self.config.deployment.execution_role_name
-        return self.aws.client(service, self.aws.in_account(target.account, role))
+        """A client where the target's stack lives: its account and its environment's region
+        (retained resources and the adopting stack are there, not in the admin region)."""
+        return self.aws.client_in(service, target.account, self.config.deployment.read_role_name,
+                                  target.region)
 
     def _adopt(self, desired: list[DesiredStackSet],
                deployed: list[DeployedStackSet | None]) -> bool:

@@ -10,6 +10,8 @@ from typing import Any
 from emulated import EXECUTION_ROLE, Platform, deploy_all, rollout_with_probe
 
 WEST = "eu-west-1"
+ITEM = {"transaction_id": {"S": "t-west"}, "timestamp": {"N": "1"}, "customer_id": {"S": "c-1"},
+        "amount": {"N": "7.00"}}
 
 
 def in_region(platform: Platform, service: str, environment: str, region: str) -> Any:
@@ -63,8 +65,25 @@ def test_an_environment_in_another_region_deploys_reads_and_updates_there(fresh:
             StackName=_stack_id(cfn, env[environment].account_id, region))
         assert "RegionProbe" in {r["LogicalResourceId"] for r in stack["StackResources"]}
 
+    # a record written in staging's region survives destroy, and the redeploy looks for the
+    # retained resources there (not in the admin region) and adopts them
+    table = in_region(fresh, "dynamodb", "staging", WEST)
+    table.put_item(TableName="payment-transactions-staging", Item=ITEM)
     result = fresh.payctl("destroy", "staging", "--yes")
     assert result.exit_code == 0, result.output
+    plan = fresh.payctl("plan", "staging")
+    assert "adopt     TransactionsTable  AWS::DynamoDB::Table  payment-transactions-staging" \
+        in plan.output, plan.output
+    result = fresh.payctl("deploy", "staging")
+    assert result.exit_code == 0, result.output
+    stack = _stack_id(cfn, env["staging"].account_id, WEST)
+    assert f":{WEST}:" in stack
+    resources = {r["LogicalResourceId"]: r.get("PhysicalResourceId") for r in in_region(
+        fresh, "cloudformation", "staging", WEST).describe_stack_resources(
+        StackName=stack)["StackResources"]}
+    assert resources["TransactionsTable"] == "payment-transactions-staging"
+    assert table.get_item(TableName="payment-transactions-staging",
+                          Key={k: ITEM[k] for k in ("transaction_id", "timestamp")})["Item"] == ITEM
 
 
 def _stack_id(cfn: Any, account: str, region: str) -> str:
