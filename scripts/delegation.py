@@ -18,6 +18,9 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from scripts.aws import describe
 from scripts.config import Environment
 from scripts.domains import reserved
 from templates_py.parameters import DOMAIN_NAME, EDGE_DELEGATED, EDGE_ENABLED
@@ -48,13 +51,13 @@ def refusal(env: Environment, zones: Sequence[Sequence[str]], public: Sequence[s
     if (parent := reserved(domain)) is not None:
         return (f"{where} {domain} is under the reserved name {parent} (RFC 2606/6761) and can "
                 f"never be delegated; use a domain you own, or {back}")
+    if lookup_error:
+        return (f"{where} the delegation of {domain} could not be checked ({lookup_error}); "
+                f"try again, or {back}")
     if not zones:
         return (f"{where} {domain} has no hosted zone in account {env.account_id} yet: deploy "
                 f"with {EDGE_DELEGATED.key}: false first, add the NS records it prints in the "
                 "parent zone, then set it to true")
-    if lookup_error:
-        return (f"{where} the public NS records of {domain} could not be read ({lookup_error}); "
-                f"try again when DNS answers, or {back}")
     found = _servers(public or ())
     if any(_servers(zone) == found for zone in zones):
         return None
@@ -118,12 +121,14 @@ def refusals(environments: Iterable[Environment], route53_in: Callable[[Environm
         public: list[str] | None = None
         error = ""
         if reserved(domain) is None:
-            zones = zone_name_servers(route53_in(env), domain)
-            if zones:
-                try:
+            try:
+                zones = zone_name_servers(route53_in(env), domain)
+                if zones:
                     public = public_name_servers(domain, resolver)
-                except LookupError as err:
-                    error = str(err)
+            except LookupError as err:
+                error = f"public DNS: {err}"
+            except (BotoCoreError, ClientError) as err:  # no execution role yet, ...
+                error = f"Route 53 in account {env.account_id}: {describe(err)}"
         if (line := refusal(env, zones, public, error)) is not None:
             lines.append(line)
     return lines

@@ -45,8 +45,11 @@ def test_matching_name_servers_pass_whatever_their_case_order_and_final_dot() ->
     ({}, [ZONE], ["ns1.registrar.example"], "", "(ns1.registrar.example)"),
     ({}, [], None, "", "has no hosted zone in account 123456789012 yet: deploy with "
                        "edge.delegated: false first"),
-    ({}, [ZONE], None, "The DNS operation timed out.", "could not be read (The DNS operation "
-                                                       "timed out.)"),
+    ({}, [ZONE], None, "public DNS: The DNS operation timed out.",
+     "the delegation of dev.api.payments.io could not be checked (public DNS: The DNS operation "
+     "timed out.)"),
+    ({}, [], None, "Route 53 in account 123456789012: AccessDenied", "could not be checked "
+                                                                     "(Route 53 in account"),
     ({"DomainName": "dev.api.example.com"}, [ZONE], list(ZONE), "",
      "is under the reserved name example.com"),
 ])
