@@ -7,6 +7,7 @@ emulator's ACM ask (PAYCTL_DNS_RESOLVER)."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,6 +49,23 @@ def _operations(platform: Platform) -> int:
     cfn = platform.aws().client("cloudformation")
     return sum(len(cfn.list_stack_set_operations(StackSetName=s["StackSetName"])["Summaries"])
                for s in cfn.list_stack_sets(Status="ACTIVE")["Summaries"])
+
+
+def _check_security_controls(platform: Platform) -> None:
+    """The served edge: the WAF web ACL in front of CloudFront, access logs to the platform's
+    bucket, HTTPS only, TLS 1.2 (2021 policy) at least."""
+    acls = platform.client("wafv2", "dev").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    [acl] = [a for a in acls if a["Name"] == "payment-edge-dev"]
+    cloudfront = platform.client("cloudfront", "dev")
+    [summary] = cloudfront.list_distributions()["DistributionList"]["Items"]
+    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
+    access = "payment-access-logs-dev-123456789012-us-east-1"
+    assert config["WebACLId"] == acl["ARN"]
+    assert (config["Logging"]["Enabled"], config["Logging"]["Bucket"]) == (
+        True, f"{access}.s3.amazonaws.com")
+    assert config["Aliases"]["Items"] == [DOMAIN]
+    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
+    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
 
 
 def _printed(output: str) -> list[str]:
@@ -96,7 +114,11 @@ def test_delegation_in_two_steps_and_a_zone_that_outlives_destroy(
     second = fresh.payctl("deploy", "dev")
     assert second.exit_code == 0, second.output
     resources = _edge_resources(fresh)
+    template = json.loads((fresh.build_dir / "templates" / f"{EDGE}.json").read_text())
+    assert set(resources) == {name for name, spec in template["Resources"].items() if spec.get(
+        "Condition") in ("EnvironmentAssignedEdgeOn", "EnvironmentAssignedEdgeServing")}
     assert {"HostedZone", "Certificate", "WebAcl", "Distribution", "AliasRecord"} <= set(resources)
+    _check_security_controls(fresh)
     assert resources["HostedZone"] == zone.rsplit("/", 1)[-1]
     # once an instance runs with it, the flag is not checked again: a later deploy does not
     # depend on the public DNS answering
