@@ -29,7 +29,7 @@ from typing import Any
 
 from scripts.aws import describe, error_code
 from scripts.errors import DeploymentError
-from scripts.plan import DeployedStackSet, DesiredStackSet, Target
+from scripts.plan import DeployedStackSet, DesiredStackSet, Recovery, Target
 
 # The identifier property resource import takes for each type the platform retains.
 IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
@@ -74,6 +74,9 @@ class Adoption:
     found: tuple[Found, ...]
     replaces_failed: bool = False
     note: str = ""
+    # An INOPERABLE instance: recovered first (its stack deleted, the instance released with
+    # RetainStacks), so that the new stack adopts its retained resources in the same deploy.
+    recovers: Recovery | None = None
 
     @property
     def adopted(self) -> list[Found]:
@@ -93,7 +96,9 @@ class Adoption:
         if self.note:
             return [f"{self.where}: {self.note}"]
         head = "adopts retained resources into a new stack" + (
-            " (replacing the instance whose first creation failed)" if self.replaces_failed else "")
+            " (replacing the instance whose first creation failed)" if self.replaces_failed else
+            " (after recovering the INOPERABLE instance: its stack deleted, the instance "
+            "released with RetainStacks)" if self.recovers else "")
         lines = [f"{self.where}: {head}"]
         lines += [f"    adopt     {f.retained.logical_id}  {f.retained.type}  {f.identifier}"
                   for f in self.adopted]
@@ -105,6 +110,7 @@ class Adoption:
         return {"stack_set": self.stack_set, "environment": self.target.environment,
                 "account": self.target.account, "region": self.target.region,
                 "replaces_failed": self.replaces_failed, "note": self.note,
+                "recovers_inoperable": self.recovers is not None,
                 "resources": [{"logical_id": f.retained.logical_id, "type": f.retained.type,
                                "state": f.state, "identifier": f.identifier or f.retained.name,
                                "detail": f.detail} for f in self.found if f.state != "absent"]}
@@ -292,7 +298,7 @@ def _key(client: Any, item: Retained, candidates: list[str]) -> Found:
                      f"tag ({ids}); re-encrypt it under one of them, then deploy again")
     if matches:
         key = matches[0]
-        return Found(item, "conflict", detail=f"key {key['KeyId']} is {key['KeyState']}; the "
+        return Found(item, "conflict", key["KeyId"], detail=f"key {key['KeyId']} is {key['KeyState']}; the "
                      "retained data is encrypted with it: aws kms cancel-key-deletion --key-id "
                      f"{key['KeyId']} && aws kms enable-key --key-id {key['KeyId']}, then deploy "
                      "again")
@@ -354,20 +360,23 @@ def _stack_failed(cfn: Any, stack_id: str) -> bool:
 def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
            client_in: Callable[[Target, str], Any], partition: str = "aws") -> list[Adoption]:
     """The targets whose new stack must adopt retained resources: those without an instance,
-    and those whose first creation failed. A target that cannot be looked into (no execution
-    role yet) gets a note; its operation reports the real reason."""
+    those whose first creation failed, and INOPERABLE ones (their stack is deleted, the retained
+    resources stay, and the instance is created again). A target that cannot be looked into (no
+    execution role yet) gets a note; its operation reports the real reason."""
     adoptions = []
     instances = deployed.instances if deployed else {}
     for target in desired.targets:
         instance = instances.get(target.key)
-        if instance is not None and instance.status in ("CURRENT", "INOPERABLE"):
-            continue  # an INOPERABLE one is recovered by deleting its stack (scripts.deployer)
+        if instance is not None and instance.status == "CURRENT":
+            continue
+        recovers = Recovery(target, instance.stack_id, instance.status_reason) \
+            if instance is not None and instance.status == "INOPERABLE" else None
         items = retained(desired.template, target.overrides, target.account, target.region,
                          partition)
         if not items:
             continue
         try:
-            if instance is not None and not _stack_failed(
+            if instance is not None and recovers is None and not _stack_failed(
                     client_in(target, "cloudformation"), instance.stack_id):
                 continue
             found = probe(lambda service, t=target: client_in(t, service), items, target.account)
@@ -375,7 +384,9 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
             adoptions.append(Adoption(desired.name, target, (), note=(
                 f"could not look for retained resources ({describe(err)})")))
             continue
-        adoption = Adoption(desired.name, target, found, replaces_failed=instance is not None)
+        adoption = Adoption(desired.name, target, found,
+                            replaces_failed=instance is not None and recovers is None,
+                            recovers=recovers)
         if adoption.adopted or adoption.conflicts:
             adoptions.append(adoption)
     return adoptions
@@ -408,6 +419,8 @@ class Adopter:
         target = adoption.target
         if adoption.replaces_failed:
             self.deployer.delete_instances(desired.name, [target])
+        if adoption.recovers is not None:  # AWS updates no INOPERABLE instance: release it first
+            self.deployer.recover(desired.name, (adoption.recovers,))
         cfn = self.client_in(target, "cloudformation")
         name = f"StackSet-{desired.name}-{target.environment}-{target.account}"
         declared = desired.template.get("Parameters", {})

@@ -14,14 +14,18 @@ from collections.abc import Callable
 from typing import Any
 
 from scripts.aws import Aws, describe, error_code
+from scripts.build import administration_role
 from scripts.config import Config
 from scripts.errors import DeploymentError, WrongAccount
-from templates_py.bootstrap import build_administration_role, build_execution_role
+from templates_py.bootstrap import build_execution_role
 from templates_py.parameters import TAGGING
 
 ADMIN_STACK = "payment-platform-stackset-administration-role"
 EXECUTION_STACK = "payment-platform-stackset-execution-role"
 WAIT = {"Delay": 5, "MaxAttempts": 120}
+# "Template body size in a request: 51,200 bytes" (AWS CloudFormation User Guide, "AWS
+# CloudFormation quotas"); the administration role's template lists every account id.
+TEMPLATE_BODY_BYTES = 51200
 
 
 NO_UPDATES = "No updates are to be performed"
@@ -56,7 +60,11 @@ def deploy_stack(cfn: Any, name: str, template: dict[str, Any], parameters: dict
     """Create or update one stack and wait; returns what happened: created, updated, unchanged.
     Template, every parameter and the tags are compared first; an update CloudFormation finds
     empty ("No updates are to be performed", a ValidationError) is unchanged too."""
-    body = json.dumps(template, indent=2, sort_keys=True)
+    body = json.dumps(template, separators=(",", ":"), sort_keys=True)
+    if len(body.encode()) > TEMPLATE_BODY_BYTES:
+        raise DeploymentError(f"{name}: the template is {len(body.encode()):,} bytes, over "
+                              f"CloudFormation's {TEMPLATE_BODY_BYTES:,}-byte TemplateBody quota; "
+                              "nothing was changed")
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     tags = [{"Key": k, "Value": v} for k, v in STACK_TAGS.items()]
     try:
@@ -99,7 +107,6 @@ def check_caller(sts: Any, admin_account_id: str) -> str:
 
 
 def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None]) -> None:
-    accounts = sorted(config.account_names())
     admin = check_caller(aws.client("sts"), config.deployment.admin_account_id)
     if config.deployment.service_managed is not None:
         # AWS creates the roles of service-managed StackSets itself (trusted access with
@@ -108,9 +115,8 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
             "its roles through trusted access with Organizations)")
         return
     outcome = deploy_stack(aws.client("cloudformation"), ADMIN_STACK,
-                           build_administration_role().to_dict(),
-                           {"TargetAccountIds": ",".join(accounts),
-                            "AdministrationRoleName": config.deployment.administration_role_name,
+                           administration_role(config).to_dict(),
+                           {"AdministrationRoleName": config.deployment.administration_role_name,
                             "ExecutionRoleName": config.deployment.execution_role_name}, say)
     say(f"admin account {admin}: {ADMIN_STACK} {outcome}")
     template = build_execution_role().to_dict()

@@ -13,12 +13,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from troposphere import Template
+
 from scripts.config import Config, read_bytes
 from scripts.errors import ConfigError
-from templates_py import BOOTSTRAP_TEMPLATES, STACKSET_TEMPLATES
+from templates_py import STACKSET_TEMPLATES
+from templates_py.bootstrap import build_administration_role, build_execution_role
 
 TEMPLATES_DIR = "templates"
 PARAMETERS_DIR = "parameters"
+ADMINISTRATION_ROLE_TEMPLATE = "stackset-administration-role"
+EXECUTION_ROLE_TEMPLATE = "stackset-execution-role"
 MAX_BUILT_BYTES = 16 << 20  # larger than any template CloudFormation accepts (1 MB via S3)
 
 
@@ -40,9 +45,18 @@ def render(config: Config) -> dict[str, str]:
             values = env.parameters(blueprint.inputs.settings)
             files[f"{PARAMETERS_DIR}/{env.name}/{name}.json"] = to_text(
                 [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()])
-    for name, build in BOOTSTRAP_TEMPLATES.items():
-        files[template_path(name)] = to_text(build().to_dict())
+    files[template_path(ADMINISTRATION_ROLE_TEMPLATE)] = to_text(
+        administration_role(config).to_dict())
+    files[template_path(EXECUTION_ROLE_TEMPLATE)] = to_text(build_execution_role().to_dict())
     return files
+
+
+def administration_role(config: Config) -> Template:
+    """The administration role's template, for every account of every environment."""
+    try:
+        return build_administration_role(sorted(config.account_names()))
+    except ValueError as err:
+        raise ConfigError(f"params/: {err}") from None
 
 
 def read_template(out_dir: Path, name: str) -> dict[str, Any]:

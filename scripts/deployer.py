@@ -159,7 +159,7 @@ class StackSetDeployer:
             steps.append(Step((), lambda: self._create_stack_set(desired)))
         if plan.recover_instances:
             steps.append(Step(_environments(tuple(r.target for r in plan.recover_instances)),
-                              lambda: self._recover(desired.name, plan.recover_instances)))
+                              lambda: self.recover(desired.name, plan.recover_instances)))
         created = {t.key for g in plan.create_instances for t in g.targets}
         # A new template parameter can be overridden only once UpdateStackSet has put it on
         # every instance; otherwise a StackSet update that names new instances follows them.
@@ -279,11 +279,12 @@ class StackSetDeployer:
                   "OperationPreferences": self.preferences(), "OperationId": operation_id}
         return self.run_operation(name, operation_id, lambda: self.cfn.delete_stack_instances(**params))
 
-    def _recover(self, name: str, recoveries: tuple[Recovery, ...]) -> str:
+    def recover(self, name: str, recoveries: tuple[Recovery, ...]) -> str:
         """INOPERABLE instances: AWS refuses to update them. Finish the deletion that failed (the
         stack is deleted through the execution role: its Retain resources, the data, stay), and
         only then take the instance out of the StackSet (DeleteStackInstances, RetainStacks, as
-        documented); it is created again by the step after this. If the stack still cannot be
+        documented); it is created again by the step after this, or, when it retains resources,
+        by `scripts.adopt` around them in the same deploy. If the stack still cannot be
         deleted, nothing else has changed: the instance stays INOPERABLE and the error says why."""
         if self.stacks is None:
             raise DeploymentError(f"{name}: INOPERABLE instances need their stacks' accounts")

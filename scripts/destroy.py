@@ -1,7 +1,8 @@
 """Destroy one environment: delete its stack instances, newest StackSet first, and each StackSet
 that has no instance left. Stateful resources stay (their DeletionPolicy is Retain); the report
-names each one with the command that removes it by hand, because only a person should decide
-to delete payment data or audit logs."""
+names each one, and the way to delete them for good after confirmation (`payctl purge ENV`), or
+one by one with the AWS CLI where one command does it, because only a person should decide to
+delete payment data or audit logs."""
 
 from __future__ import annotations
 
@@ -15,13 +16,13 @@ from scripts.config import Config, Environment
 from scripts.deployer import StackSetDeployer
 from scripts.plan import Target
 
+# The AWS CLI command that removes one retained resource, where a single command does: a
+# versioned bucket needs every version and delete marker deleted first, a hosted zone every record
+# but its NS and SOA (the certificate's validation record stays behind): `payctl purge` does those.
 REMOVAL = {
     "AWS::DynamoDB::Table": "aws dynamodb delete-table --table-name {id}",
-    "AWS::S3::Bucket": "aws s3 rb s3://{id} --force  (delete every object version first)",
     "AWS::Logs::LogGroup": "aws logs delete-log-group --log-group-name {id}",
-    "AWS::KMS::Key": "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days 30",
-    "AWS::Route53::HostedZone": "aws route53 delete-hosted-zone --id {id}  (delete its records "
-                                "but NS and SOA first; the parent domain's delegation then breaks)",
+    "AWS::KMS::Key": "aws kms schedule-key-deletion --key-id {id} --pending-window-in-days 7",
 }
 
 
@@ -35,7 +36,8 @@ class Retained:
 
     @property
     def removal(self) -> str:
-        return REMOVAL.get(self.type, "remove by hand in the console").format(id=self.physical_id)
+        """The AWS CLI command that removes it, or "" where none does on its own."""
+        return REMOVAL.get(self.type, "").format(id=self.physical_id)
 
 
 def profile_name(account: str) -> str:
@@ -59,9 +61,10 @@ def profile_setup(account: str, role_arn: str, source_profile: str | None, regio
 
 def runnable(retained: Retained, region: str, endpoint_url: str | None = None) -> str:
     """The removal command for `retained`, run in its own account through the profile that
-    `profile_setup` makes (which also carries any endpoint, so the role assumption uses it)."""
-    if retained.type not in REMOVAL or not retained.account:
-        return retained.removal
+    `profile_setup` makes (which also carries any endpoint, so the role assumption uses it);
+    "" where no single command removes it (`payctl purge` does)."""
+    if not retained.removal or not retained.account:
+        return ""
     endpoint = f" --endpoint-url {endpoint_url}" if endpoint_url else ""
     return (f"aws --profile {profile_name(retained.account)} --region {region}{endpoint} "
             f"{retained.removal.removeprefix('aws ')}")

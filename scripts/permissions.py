@@ -13,6 +13,8 @@ ships):
   AWS CloudFormation permissions", so every CloudFormation action is listed (explicitly: the
   project's policy check allows no wildcard action).
 
+The deployer's own calls through the role are added too (`deployer_actions`: `payctl purge`).
+
 Anything a template uses that this module does not know (a new intrinsic, transform or
 parameter type) stops the derivation instead of silently granting nothing. The result is
 committed as `templates_py/execution_actions.json` so the build stays free of cfn-lint; a test
@@ -193,8 +195,17 @@ def stack_set_templates() -> list[dict[str, Any]]:
     return [bp.template.to_dict() for bp in (build_platform(), build_edge())]
 
 
+def deployer_actions() -> set[str]:
+    """What the deployer itself does through the execution role beyond CloudFormation's needs:
+    `payctl purge` removes a destroyed environment's retained resources (its versioned buckets
+    need s3:ListBucketVersions and s3:DeleteObjectVersion, which no resource handler calls)."""
+    from scripts.purge import CALL_ACTIONS
+
+    return set().union(*CALL_ACTIONS.values())
+
+
 def derive() -> dict[str, list[str]]:
-    return by_service(needed_actions(stack_set_templates()))
+    return by_service(set(needed_actions(stack_set_templates())) | deployer_actions())
 
 
 def main() -> None:

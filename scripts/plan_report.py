@@ -135,7 +135,8 @@ def render_text(doc: dict[str, Any]) -> str:
             lines.append(f"  ! instance {_where(t)} is INOPERABLE (a deletion failed"
                          f"{': ' + t['reason'] if t['reason'] else ''}); AWS will not update it. "
                          "deploy deletes its stack (Retain resources, the data, stay), removes the "
-                         "instance with RetainStacks and creates it again")
+                         "instance with RetainStacks and creates it again, adopting the retained resources "
+                         "listed below, if any")
         current = None
         for o in s["parameter_overrides"]:
             if o["environment"] != current:

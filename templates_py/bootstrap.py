@@ -11,6 +11,7 @@ platform's own roles. The statements live in managed policies sized to IAM's quo
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from pathlib import Path
 
 from awacs import sts
@@ -45,6 +46,9 @@ MANAGED_POLICY_CHARS = 6144
 ROLE_MANAGED_POLICIES = 10
 # Room left for the partition and account id that `Fn::Sub` puts into the resource ARNs.
 POLICY_SIZE_MARGIN = 400
+# Account ids per statement of the administration role: 100 ids take ~1,500 characters, so
+# several statements share one managed policy.
+ACCOUNTS_PER_STATEMENT = 100
 
 
 def _template(description: str) -> tuple[Template, Tags]:
@@ -72,33 +76,44 @@ def _role_name(template: Template, title: str, default: str, label: str) -> Para
     return param
 
 
-def build_administration_role() -> Template:
+def build_administration_role(accounts: Sequence[str]) -> Template:
+    """The role may assume the execution role only in `accounts`. The ids are written into the
+    template, not passed as a parameter: a parameter value holds at most 4,096 bytes (~315
+    accounts) and one policy 6,144 characters, while a fleet may have up to 2,000 accounts (the
+    instances-per-StackSet quota); packed into managed policies they fit IAM's quotas."""
+    if not accounts:
+        raise ValueError("the administration role needs at least one target account")
     template, tags = _template(
         "StackSet administration role for the payment platform (admin account).")
-    accounts = template.add_parameter(Parameter(
-        "TargetAccountIds", Type="CommaDelimitedList",
-        Description="Account ids the StackSets deploy to; the role may assume only their "
-                    "execution role."))
-    template.set_parameter_label(accounts, "Target account ids")
     name = _role_name(template, "AdministrationRoleName", ADMINISTRATION_ROLE,
                       "Administration role name")
     _role_name(template, "ExecutionRoleName", EXECUTION_ROLE, "Execution role name")
+    execution_roles = Sub("arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}")
+    statements = [Statement(Sid=f"AssumeExecutionRole{number}", Effect=Allow,
+                            Action=[sts.AssumeRole], Resource=[execution_roles],
+                            Condition=Condition(StringEquals("aws:ResourceAccount", chunk)))
+                  for number, chunk in enumerate(_chunks(sorted(accounts)), 1)]
+    packed = _packed(statements)
+    policies = [template.add_resource(iam.ManagedPolicy(
+        f"AssumeExecutionRolePolicy{number}",
+        Description=f"Lets StackSets assume the execution role in the platform's accounts "
+                    f"({number} of {len(packed)})",
+        PolicyDocument=_document(part))) for number, part in enumerate(packed, 1)]
     role = template.add_resource(iam.Role(
         "AdministrationRole",
         RoleName=Ref(name),
         Description="Lets CloudFormation StackSets assume the execution role in target accounts",
         AssumeRolePolicyDocument=make_simple_assume_policy("cloudformation.amazonaws.com"),
-        Policies=[iam.Policy(PolicyName="assume-execution-role", PolicyDocument=PolicyDocument(
-            Version="2012-10-17",
-            Statement=[Statement(
-                Effect=Allow, Action=[sts.AssumeRole],
-                Resource=[Sub("arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}")],
-                # Only in the listed accounts: the condition takes the whole list.
-                Condition=Condition(StringEquals("aws:ResourceAccount", Ref(accounts))))]))],
+        ManagedPolicyArns=[Ref(policy) for policy in policies],
         Tags=tags,
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet administration role."))
     return template
+
+
+def _chunks(accounts: list[str]) -> list[list[str]]:
+    return [accounts[start:start + ACCOUNTS_PER_STATEMENT]
+            for start in range(0, len(accounts), ACCOUNTS_PER_STATEMENT)]
 
 
 def _execution_statements() -> list[Statement]:
@@ -132,7 +147,7 @@ def _packed(statements: list[Statement]) -> list[list[Statement]]:
         else:
             policies.append([statement])
     if len(policies) > ROLE_MANAGED_POLICIES:
-        raise ValueError(f"the execution role needs {len(policies)} managed policies; IAM "
+        raise ValueError(f"the role needs {len(policies)} managed policies; IAM "
                          f"attaches {ROLE_MANAGED_POLICIES} to a role by default")
     return policies
 

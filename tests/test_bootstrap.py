@@ -11,13 +11,18 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from scripts.bootstrap import ADMIN_STACK, check_caller, deploy_stack, full_parameters
+from scripts.bootstrap import (
+    ADMIN_STACK,
+    TEMPLATE_BODY_BYTES,
+    check_caller,
+    deploy_stack,
+    full_parameters,
+)
 from scripts.errors import DeploymentError, WrongAccount
-from templates_py.bootstrap import build_administration_role
+from templates_py.bootstrap import build_administration_role, policy_chars
 
-TEMPLATE = build_administration_role().to_dict()
-GIVEN = {"TargetAccountIds": "123456789012,234567890123",
-         "AdministrationRoleName": "AWSCloudFormationStackSetAdministrationRole",
+TEMPLATE = build_administration_role(["123456789012", "234567890123"]).to_dict()
+GIVEN = {"AdministrationRoleName": "AWSCloudFormationStackSetAdministrationRole",
          "ExecutionRoleName": "AWSCloudFormationStackSetExecutionRole"}
 
 
@@ -42,8 +47,8 @@ def cfn():
         stub.assert_no_pending_responses()
 
 
-def test_the_stack_has_six_parameters_and_all_are_compared() -> None:
-    assert len(full_parameters(TEMPLATE, GIVEN)) == 6
+def test_the_stack_has_five_parameters_and_all_are_compared() -> None:
+    assert len(full_parameters(TEMPLATE, GIVEN)) == 5
 
 
 def test_a_second_run_leaves_a_matching_stack_alone(cfn) -> None:
@@ -96,3 +101,39 @@ def test_the_caller_must_be_the_admin_account() -> None:
     assert refused.value.exit_code == 2
     assert "999999999999" in str(refused.value) and "111122223333" in str(refused.value)
     assert "\n" not in str(refused.value)
+
+
+def _fleet(count: int) -> list[str]:
+    return [f"{900000000000 + n:012d}" for n in range(count)]
+
+
+def test_a_fleet_of_two_thousand_accounts_fits_the_quotas_of_iam_and_cloudformation() -> None:
+    """2,000 stack instances per StackSet is the quota a fleet grows to (AWS CloudFormation
+    quotas). A parameter value holds 4,096 bytes (~315 ids), so the ids are in the template:
+    each managed policy must stay within IAM's 6,144 characters (whitespace not counted), the
+    role within its 10 managed policies, and the request within the 51,200-byte TemplateBody."""
+    accounts = _fleet(2000)
+    template = build_administration_role(accounts).to_dict()
+    policies = [r for r in template["Resources"].values() if r["Type"] == "AWS::IAM::ManagedPolicy"]
+    allowed = [a for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"]
+               for a in s["Condition"]["StringEquals"]["aws:ResourceAccount"]]
+    assert sorted(allowed) == accounts
+    # the ARN's Fn::Sub grows by the partition's length at most once per statement
+    assert all(policy_chars(p["Properties"]["PolicyDocument"]) + 100 <= 6144 for p in policies)
+    assert len(template["Resources"]["AdministrationRole"]["Properties"]["ManagedPolicyArns"]) \
+        == len(policies) <= 10
+    assert "TargetAccountIds" not in template["Parameters"]
+    assert len(json.dumps(template, separators=(",", ":")).encode()) <= TEMPLATE_BODY_BYTES
+
+
+def test_a_fleet_beyond_what_one_role_can_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="managed policies"):
+        build_administration_role(_fleet(5000))
+
+
+def test_a_template_over_the_body_quota_is_refused_before_any_call(cfn) -> None:
+    client, _stub = cfn  # no responses queued: any call would fail the test
+    huge = {"Resources": {"Wait": {"Type": "AWS::CloudFormation::WaitConditionHandle",
+                                   "Metadata": {"padding": "x" * TEMPLATE_BODY_BYTES}}}}
+    with pytest.raises(DeploymentError, match="51,200-byte TemplateBody quota"):
+        deploy_stack(client, ADMIN_STACK, huge, {}, print)

@@ -13,7 +13,8 @@ from scripts.commands.emulator import emulator
 from scripts.commands.manifest import manifest
 from scripts.commands.package import package
 from scripts.commands.plan import plan
+from scripts.commands.purge import purge
 from scripts.commands.status import status
 
 COMMANDS = (build, package, bootstrap, plan, deploy, status, drift, manifest, destroy,
-            emulator, demo, diagram)
+            purge, emulator, demo, diagram)

@@ -22,12 +22,13 @@ GUARDED = "prod"
 def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str | None) -> None:
     """Delete one environment's stack instances, and each StackSet left with none.
 
-    Tables, the audit bucket and log groups are retained (DeletionPolicy Retain) and listed
-    with the command that removes each by hand, run in the environment's account through a
-    named profile that assumes the execution role. Stopped (Ctrl-C, SIGTERM), it saves the
-    running operation; running it again re-attaches and deletes what remains. Other environments are never touched. Asks
-    for confirmation; prod asks you to type its name, or needs --yes together with
-    --confirm-environment prod.
+    Tables, buckets, the key, log groups and the edge's zone are retained (DeletionPolicy
+    Retain) and listed; `payctl purge ENV` deletes them for good after confirmation, or the
+    printed AWS CLI commands remove tables, log groups and the key one by one, in the
+    environment's account through a named profile that assumes the execution role. Stopped
+    (Ctrl-C, SIGTERM), it saves the running operation; running it again re-attaches and deletes
+    what remains. Other environments are never touched. Asks for confirmation; prod asks you
+    to type its name, or needs --yes together with --confirm-environment prod.
 
     \b
     Examples:
@@ -71,9 +72,9 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
             retained = run(config, rollout.aws, rollout.deployer, env, rollout.progress.say)
         if ours:
             pending.clear(opts.build_dir)
-    emit(opts, {"environment": name, "retained": [
+    emit(opts, {"environment": name, "purge": f"payctl purge {name}", "retained": [
         {"type": r.type, "physical_id": r.physical_id, "account": r.account,
-         "removal": cleanup(r, env.region, opts)} for r in retained],
+         "removal": cleanup(r, env.region, opts) or f"payctl purge {name}"} for r in retained],
         "profiles": setup(retained, rollout.aws.partition, config, opts, env.region)},
         "\n".join(report(name, retained, rollout.aws.partition, config, opts, env.region)))
 
@@ -97,13 +98,18 @@ def setup(retained: list[Any], partition: str, config: Any, opts: Options,
 
 def report(name: str, retained: list[Any], partition: str, config: Any, opts: Options,
            region: str) -> list[str]:
-    text = [f"{name} destroyed. Retained (data kept; remove by hand only if intended):"]
+    text = [f"{name} destroyed. Retained (data kept; a later deploy adopts it):"]
     text += [f"  {r.type:<22} {r.physical_id}" for r in retained]
+    if not retained:
+        return text
+    text.append(f"To delete them all for good (it lists them and asks first): payctl purge {name}")
+    commands = [line for r in retained if (line := cleanup(r, region, opts))]
     profiles = setup(retained, partition, config, opts, region)
-    if profiles:
-        text.append("To remove them, first make a profile that acts in the environment's account "
-                    "(through the execution role, with your admin credentials), once:")
+    if commands and profiles:
+        text.append("Or remove tables, log groups and the key one by one with the AWS CLI: first "
+                    "make a profile that acts in the environment's account (through the execution "
+                    "role, with your admin credentials), once:")
         text += [f"  {line}" for line in profiles]
         text.append("then, for each resource to remove:")
-        text += [f"  {cleanup(r, region, opts)}" for r in retained]
+        text += [f"  {line}" for line in commands]
     return text

@@ -33,6 +33,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _parameters_read_back_as_text()
     _exports_honour_conditions()
     _hosted_zones_have_name_servers()
+    _key_deletion_waits_seven_to_thirty_days()
     resources.register()
     stacks.apply()
     imports.apply()
@@ -222,3 +223,24 @@ def _hosted_zones_have_name_servers() -> None:
 
     FakeZone.has_cfn_attr = classmethod(lambda cls, name: name in ("NameServers", "Id"))
     FakeZone.get_cfn_attribute = attribute
+
+
+def _key_deletion_waits_seven_to_thirty_days() -> None:
+    """ScheduleKeyDeletion, PendingWindowInDays: "This value is optional. If you include a value,
+    it must be between 7 and 30, inclusive" (KMS API reference). moto accepts any number (6 puts
+    the key in PendingDeletion with no DeletionDate); AWS refuses with a ValidationException."""
+    from moto.kms.exceptions import ValidationException
+    from moto.kms.responses import KmsResponse
+
+    original = KmsResponse.schedule_key_deletion
+
+    def schedule_key_deletion(self: KmsResponse) -> str:
+        days = self._get_param("PendingWindowInDays")
+        if days is not None and not 7 <= int(days) <= 30:
+            raise ValidationException(
+                f"1 validation error detected: Value '{days}' at 'pendingWindowInDays' failed to "
+                "satisfy constraint: Member must have value less than or equal to 30 and greater "
+                "than or equal to 7")
+        return original(self)
+
+    KmsResponse.schedule_key_deletion = schedule_key_deletion

@@ -155,15 +155,20 @@ def test_a_waves_rollout_failing_in_staging_still_refreshes_devs_manifest(fresh:
     assert "manifest not refreshed: prod (345678901234)" in result.output
 
 
-def test_an_inoperable_instance_is_recovered_the_documented_way(fresh: Platform) -> None:
+def test_an_inoperable_instance_is_recovered_and_re_attached_in_one_deploy(fresh: Platform) -> None:
     """A hand-made subnet keeps dev's VPC from being deleted: `destroy dev` fails and leaves the
     instance INOPERABLE, which AWS will not update. deploy must not send UpdateStackInstances:
     it finishes the deletion of the stack (refusing, with the reason, while it still cannot be
-    deleted), removes the instance with RetainStacks, and creates it again; the data stays."""
+    deleted), removes the instance with RetainStacks, and, in the same deploy, builds the new
+    instance's stack around the retained resources (resource import, ImportStacksToStackSet)
+    instead of creating it beside them: the instance is CURRENT and the data written before is
+    read through it."""
     assert fresh.payctl("bootstrap").exit_code == 0
     assert fresh.payctl("deploy", "dev", "--no-manifests").exit_code == 0
     item = {"transaction_id": {"S": "t-1"}, "timestamp": {"N": "1"}, "customer_id": {"S": "c-1"}}
     fresh.client("dynamodb", "dev").put_item(TableName="payment-transactions-dev", Item=item)
+    audit = "payment-audit-logs-dev-123456789012-us-east-1"
+    fresh.client("s3", "dev").put_object(Bucket=audit, Key="audit/t-1.json", Body=b'{"t": 1}')
     ec2 = fresh.client("ec2", "dev")
     vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Environment", "Values": ["dev"]}])["Vpcs"][0]
     subnet = ec2.create_subnet(VpcId=vpc["VpcId"], CidrBlock="10.0.200.0/24")["Subnet"]["SubnetId"]
@@ -175,7 +180,11 @@ def test_an_inoperable_instance_is_recovered_the_documented_way(fresh: Platform)
     plan = fresh.payctl("plan", "dev")
     assert "instance dev (123456789012 us-east-1) is INOPERABLE" in plan.output
     assert "deploy deletes its stack (Retain resources, the data, stay), removes the instance " \
-        "with RetainStacks and creates it again" in plan.output
+        "with RetainStacks and creates it again, adopting the retained resources" in plan.output
+    assert "payment-platform / dev (123456789012 us-east-1): adopts retained resources into a " \
+        "new stack (after recovering the INOPERABLE instance" in plan.output
+    assert "adopt     TransactionsTable  AWS::DynamoDB::Table  payment-transactions-dev" \
+        in plan.output
     cfn = fresh.aws().client("cloudformation")
     [stack_id] = {r["StackId"] for r in cfn.list_stack_instances(
         StackSetName="payment-platform")["Summaries"]}
@@ -190,8 +199,9 @@ def test_an_inoperable_instance_is_recovered_the_documented_way(fresh: Platform)
     assert instance["Status"] == "INOPERABLE"
 
     ec2.delete_subnet(SubnetId=subnet)
-    fresh.payctl("deploy", "dev", "--no-manifests")
+    recovered = fresh.payctl("deploy", "dev", "--no-manifests")
 
+    assert recovered.exit_code == 0, recovered.output
     operations = sorted(cfn.list_stack_set_operations(StackSetName="payment-platform")["Summaries"],
                         key=lambda op: op["CreationTimestamp"])
     assert [op["Action"] for op in operations] == ["CREATE", "DELETE", "DELETE", "CREATE"]
@@ -199,9 +209,20 @@ def test_an_inoperable_instance_is_recovered_the_documented_way(fresh: Platform)
                                                OperationId=operations[2]["OperationId"])
     assert release["StackSetOperation"]["RetainStacks"] is True
     assert release["StackSetOperation"]["Status"] == "SUCCEEDED"
+    assert operations[3]["OperationId"].startswith("adopt-dev-")  # ImportStacksToStackSet
     stacks = fresh.client("cloudformation", "dev")
     assert stack_id not in {s["StackId"] for s in stacks.list_stacks()["StackSummaries"]
                             if s["StackStatus"] != "DELETE_COMPLETE"}
-    assert fresh.client("dynamodb", "dev").scan(TableName="payment-transactions-dev")["Items"] == [item]
-    # Whether the new instance's stack can be created beside the retained resources (a bucket
-    # name is global) is the adoption of retained resources on redeploy, not this recovery.
+    [instance] = cfn.list_stack_instances(StackSetName="payment-platform")["Summaries"]
+    assert instance["Status"] == "CURRENT" and instance["StackId"] != stack_id
+    resources = {r["LogicalResourceId"]: r["PhysicalResourceId"] for page in
+                 stacks.get_paginator("list_stack_resources").paginate(StackName=instance["StackId"])
+                 for r in page["StackResourceSummaries"]}
+    table, bucket = resources["TransactionsTable"], resources["AuditLogBucket"]
+    assert (table, bucket) == ("payment-transactions-dev", audit)
+    assert fresh.client("dynamodb", "dev").scan(TableName=table)["Items"] == [item]
+    assert fresh.client("s3", "dev").get_object(
+        Bucket=bucket, Key="audit/t-1.json")["Body"].read() == b'{"t": 1}'
+    rows = json.loads(fresh.payctl("status", "dev", "--output", "json").output)
+    assert {r["status"] for r in rows} == {"CURRENT"}
+    assert fresh.payctl("plan", "dev", "--detailed-exitcode").exit_code == 0

@@ -32,7 +32,7 @@ def test_an_operation_returns_at_once_and_runs_in_the_background(cloud: Cloud, s
     """CreateStackInstances returns an OperationId; StackSetOperation.Status "RUNNING: The
     operation is currently being performed." Timestamps are the real clock's: "CreationTimestamp:
     The time at which the operation was initiated." """
-    name = stack_sets.create()
+    name = stack_sets.create(slow_template())
     asked = datetime.now(UTC)
     operation_id = create_instances(cloud, name)
 
@@ -57,12 +57,11 @@ def test_managed_execution_is_reported_as_requested(cloud: Cloud, stack_sets: St
 def test_a_second_operation_is_refused_while_one_runs(cloud: Cloud, stack_sets: StackSets) -> None:
     """OperationInProgressException: "Another operation is currently in progress for this
     StackSet. Only one operation can be performed for a stack set at a given time." """
-    name = stack_sets.create()
+    name = stack_sets.create(slow_template())
     first = create_instances(cloud, name)
 
     with pytest.raises(ClientError) as refused:
-        cloud.cfn.update_stack_set(StackSetName=name, UsePreviousTemplate=True,
-                                   Parameters=[{"ParameterKey": "Retention", "ParameterValue": "3"}])
+        cloud.cfn.update_stack_set(StackSetName=name, TemplateBody=slow_template(links=31))
 
     assert refused.value.response["Error"]["Code"] == "OperationInProgressException"
     assert wait_operation(cloud, name, first)["Status"] == "SUCCEEDED"
