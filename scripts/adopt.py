@@ -1,4 +1,5 @@
-"""Redeploy after destroy: the new stack adopts the retained tables, buckets, key and log groups.
+"""Redeploy after destroy: the new stack adopts the retained tables, buckets, key, log groups and
+the edge's hosted zone (so the parent domain's delegation to its name servers stays valid).
 
 `destroy` keeps every stateful resource (DeletionPolicy Retain), under the same names. A plain
 CreateStackInstances would then fail on the first name that exists (BucketAlreadyExists), for
@@ -32,9 +33,10 @@ from scripts.plan import DeployedStackSet, DesiredStackSet, Recovery, Target
 
 # The identifier property resource import takes for each type the platform retains.
 IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId"}
+               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId",
+               "AWS::Route53::HostedZone": "Id"}
 NAME_PROPERTIES = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-                   "AWS::Logs::LogGroup": "LogGroupName"}
+                   "AWS::Logs::LogGroup": "LogGroupName", "AWS::Route53::HostedZone": "Name"}
 RETAINING = ("Retain", "RetainExceptOnCreate")
 # A first creation that failed leaves its stack rolled back; the retained resources stay.
 FAILED_STACK = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_COMPLETE")
@@ -146,6 +148,8 @@ def retained(template: dict[str, Any], parameters: dict[str, str], account: str,
         kind = spec.get("Type", "")
         if kind not in IDENTIFIERS or spec.get("DeletionPolicy") not in RETAINING:
             continue
+        if "Condition" in spec and not holds(template, spec["Condition"], parameters):
+            continue  # not created with these values (the edge's zone when the edge is off)
         properties = spec.get("Properties") or {}
         if kind == "AWS::KMS::Key":
             tags = {t.get("Key"): t.get("Value") for t in properties.get("Tags") or []}
@@ -158,6 +162,35 @@ def retained(template: dict[str, Any], parameters: dict[str, str], account: str,
                        if isinstance(k, dict))
         found.append(Retained(logical_id, kind, name, schema))
     return found
+
+
+def holds(template: dict[str, Any], condition: str, parameters: dict[str, str]) -> bool:
+    """A template condition's value with these parameters (Fn::Equals, Not, And, Or and
+    Condition over Refs to parameters: what the platform's conditions use). Anything else
+    counts as true, so a resource is looked for rather than silently created beside one."""
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return parameters.get(node["Ref"])
+        return node if isinstance(node, str) else None
+
+    def truth(node: Any) -> bool:
+        if not isinstance(node, dict) or len(node) != 1:
+            return True
+        (key, args), = node.items()
+        if key == "Condition":
+            return truth(template.get("Conditions", {}).get(args))
+        if key == "Fn::Equals":
+            left, right = (value(a) for a in args)
+            return left is None or right is None or str(left) == str(right)
+        if key == "Fn::Not":
+            return not truth(args[0])
+        if key == "Fn::And":
+            return all(truth(a) for a in args)
+        if key == "Fn::Or":
+            return any(truth(a) for a in args)
+        return True
+
+    return truth({"Condition": condition})
 
 
 def import_template(template: dict[str, Any], logical_ids: list[str]) -> dict[str, Any]:
@@ -272,6 +305,25 @@ def _key(client: Any, item: Retained, candidates: list[str]) -> Found:
     return Found(item, "absent")
 
 
+def _zone(client: Any, item: Retained) -> Found:
+    """The public hosted zone of that name (ListHostedZones: the execution role has it, not
+    ListHostedZonesByName). Route 53 allows several zones of one name; only one can be the
+    zone the parent domain delegates to, so several are a conflict for a person to settle."""
+    name = item.name.rstrip(".").lower()
+    zones = [z["Id"].rsplit("/", 1)[-1] for page in client.get_paginator(
+             "list_hosted_zones").paginate() for z in page["HostedZones"]
+             if z["Name"].rstrip(".").lower() == name and not (z.get("Config") or {}).get("PrivateZone")]
+    if not zones:
+        return Found(item, "absent")
+    if len(zones) > 1:
+        deletes = " or ".join(f"aws route53 delete-hosted-zone --id {z}" for z in zones)
+        return Found(item, "conflict", detail=f"{len(zones)} public hosted zones have this name "
+                     f"({', '.join(zones)}); keep the one the parent domain delegates to (`dig NS "
+                     f"{item.name} +short` shows its name servers), delete the others once "
+                     f"their records are removed ({deletes}), then deploy again")
+    return Found(item, "present", zones[0])
+
+
 def probe(client_for: Callable[[str], Any], items: list[Retained], account: str
           ) -> tuple[Found, ...]:
     """Look up each retained name in the account (clients through the execution role); the
@@ -285,6 +337,8 @@ def probe(client_for: Callable[[str], Any], items: list[Retained], account: str
             found[item.logical_id] = _bucket(client_for("s3"), item, account, keys)
         elif item.type == "AWS::Logs::LogGroup":
             found[item.logical_id] = _log_group(client_for("logs"), item, keys)
+        elif item.type == "AWS::Route53::HostedZone":
+            found[item.logical_id] = _zone(client_for("route53"), item)
     for item in items:
         if item.type == "AWS::KMS::Key":
             found[item.logical_id] = _key(client_for("kms"), item, keys)

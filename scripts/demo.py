@@ -57,14 +57,22 @@ class DemoReport:
         return "\n".join(lines)
 
 
+def _key_outputs(resources: list[dict]) -> list[str]:
+    """The URLs and domains a person opens; an edge that is still only its hosted zone (not
+    yet delegated) shows the zone."""
+    shown = [r.get("url") or r["name"] for r in resources
+             if "url" in r or r["type"] == "AWS::CloudFront::Distribution"]
+    return shown or [f"hosted zone {r['id']}" for r in resources
+                     if r["type"] == "AWS::Route53::HostedZone"]
+
+
 def summarise(manifest: dict) -> list[InstanceSummary]:
-    """One row per StackSet instance: its status and the URLs and domains a person opens."""
+    """One row per StackSet instance: its status and its key outputs."""
     return [InstanceSummary(
         manifest["environment"], manifest["account_id"], stack_set["name"],
         stack_set["instance_status"],
-        [r.get("url") or r["name"] for r in manifest["resources"].values()
-               if r["stack_set"] == stack_set["name"]
-               and ("url" in r or r["type"] == "AWS::CloudFront::Distribution")])
+        _key_outputs([r for r in manifest["resources"].values()
+                      if r["stack_set"] == stack_set["name"]]))
         for stack_set in manifest["stack_sets"]]
 
 

@@ -3,7 +3,8 @@
 RFC 2606 reserves example.com, example.net and example.org and the top-level names .test,
 .example, .invalid and .localhost; RFC 6761 confirms them as special-use. ACM waits up to 72 hours
 for DNS validation of such a name and then fails, and managed execution queues every later edge
-operation behind it, so plan and deploy say so before anything starts.
+operation behind it, so plan and deploy say so before anything starts, and such an edge never
+gets past its hosted zone (scripts.delegation refuses `edge.delegated: true`).
 """
 
 from __future__ import annotations
@@ -37,9 +38,9 @@ def edge_warnings(environments: Iterable[Environment]) -> list[str]:
         if (parent := reserved(domain)) is not None:
             warnings.append(
                 f"warning: {env.source}: edge.domain: {domain} is under the reserved name "
-                f"{parent} (RFC 2606/6761) and can never be delegated, so its DNS-validated "
-                "certificate never validates (ACM gives up after 72 hours, and later edge "
-                "operations queue behind it); use a domain you own, or set edge.enabled: false")
+                f"{parent} (RFC 2606/6761) and can never be delegated, so its edge stays a "
+                "hosted zone (edge.delegated: true is refused: a DNS-validated certificate for "
+                "it would never validate); use a domain you own, or set edge.enabled: false")
     return warnings
 
 
@@ -56,8 +57,8 @@ def delegation_message(environment: str, domain: str, name_servers: str) -> str:
     lines += [f"    {server.strip()}" for server in name_servers.split(",") if server.strip()]
     if (reserved_name := reserved(domain)) is not None:
         lines.append(f"  ({domain} is under the reserved {reserved_name}: it can never be "
-                     "delegated; its certificate never validates)")
+                     "delegated; its edge stays a hosted zone)")
     else:
-        lines.append("  the certificate validates (and CloudFront serves the domain) only once "
-                     f"they answer for {domain}; check with `dig NS {domain} +short`")
+        lines.append(f"  once they answer for {domain} (`dig NS {domain} +short`), edge.delegated: "
+                     "true adds the certificate and CloudFront (deploy checks first)")
     return "\n".join(lines)

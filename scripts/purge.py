@@ -108,6 +108,8 @@ def removal(found: Any) -> Removal | None:
         return None
     if item.type == "AWS::DynamoDB::Table" and "being deleted" in found.detail:
         return None  # DELETING: gone in a moment
+    if item.type == ZONE:
+        return None  # several zones of the name (adopt's conflict): each is removed, by its id
     if item.type == "AWS::KMS::Key" and found.identifier:
         return Removal(item.type, item.name, found.identifier, "check")  # see `settle_key`
     return Removal(item.type, item.name, found.identifier or item.name, "kept",

@@ -1,7 +1,9 @@
 """Edge: the public domain — hosted zone, DNS-validated certificate, CloudFront, alias record.
 
 It is its own StackSet because its lifecycle differs: the certificate validates only once the
-parent domain delegates to the new zone's name servers, which may take a human days. It reads
+parent domain delegates to the new zone's name servers, which may take a human days. So it is
+built in two steps: with `EdgeDelegated=false` only the (retained) zone, whose name servers are
+an output; with `true`, once the parent delegates to them, the rest. It reads
 the API id from the platform StackSet's export in the same account and region.
 It also reads the platform's access-log bucket, where CloudFront writes its logs. A WAF web
 ACL of AWS-managed rule groups screens every request before it reaches the API.
@@ -11,6 +13,8 @@ ACL of AWS-managed rule groups screens every request before it reaches the API.
 from __future__ import annotations
 
 from troposphere import (
+    And,
+    Condition,
     GetAtt,
     ImportValue,
     Join,
@@ -26,10 +30,17 @@ from troposphere import (
 )
 
 from templates_py.blueprint import RETAIN, Blueprint, export_name
-from templates_py.parameters import DOMAIN_NAME, EDGE_ENABLED, EDGE_SETTINGS, is_true
+from templates_py.parameters import (
+    DOMAIN_NAME,
+    EDGE_DELEGATED,
+    EDGE_ENABLED,
+    EDGE_SETTINGS,
+    is_true,
+)
 
 EDGE_ON = "EdgeOn"
 EDGE_OFF = "EdgeOff"
+EDGE_SERVING = "EdgeServing"  # on, and the domain delegated: certificate, WAF, CloudFront
 # AWS-published constants: CloudFront's hosted zone id for alias records, and the managed
 # policies "CachingDisabled" and "AllViewerExceptHostHeader" (an API must not be cached and
 # API Gateway rejects a foreign Host header).
@@ -59,7 +70,7 @@ def _web_acl(bp: Blueprint) -> wafv2.WebACL:
         Description=Sub("Screens requests to the payment API in ${Environment}"),
         DefaultAction=wafv2.DefaultAction(Allow=wafv2.AllowAction()), Rules=rules,
         VisibilityConfig=_visibility("payment-edge"), Tags=bp.tags("payment-edge"),
-        Condition=EDGE_ON))
+        Condition=EDGE_SERVING))
 
 
 def build_edge() -> Blueprint:
@@ -67,7 +78,9 @@ def build_edge() -> Blueprint:
                    "distribution in front of the platform API.", EDGE_SETTINGS)
     bp.condition(EDGE_ON, is_true(bp.inputs, EDGE_ENABLED))
     bp.condition(EDGE_OFF, Not(is_true(bp.inputs, EDGE_ENABLED)))
+    bp.condition(EDGE_SERVING, And(Condition(EDGE_ON), is_true(bp.inputs, EDGE_DELEGATED)))
     on = {"Condition": EDGE_ON}
+    serving = {"Condition": EDGE_SERVING}
     domain = bp[DOMAIN_NAME]
 
     # A template needs one resource; this free handle stands in when the edge is off.
@@ -86,7 +99,7 @@ def build_edge() -> Blueprint:
         "Certificate", DomainName=domain, ValidationMethod="DNS",
         DomainValidationOptions=[certificatemanager.DomainValidationOption(
             DomainName=domain, HostedZoneId=Ref(zone))],
-        Tags=bp.tags("payment-edge-certificate"), **on))
+        Tags=bp.tags("payment-edge-certificate"), **serving))
     web_acl = _web_acl(bp)
     api_origin = Sub("${ApiId}.execute-api.${AWS::Region}.amazonaws.com",
                      ApiId=ImportValue(export_name("ApiId")))
@@ -114,11 +127,11 @@ def build_edge() -> Blueprint:
                 AcmCertificateArn=Ref(certificate), SslSupportMethod="sni-only",
                 MinimumProtocolVersion="TLSv1.2_2021"),
         ),
-        Tags=bp.tags("payment-edge"), **on))
+        Tags=bp.tags("payment-edge"), **serving))
     record = bp.add(route53.RecordSetType(
         "AliasRecord", HostedZoneId=Ref(zone), Name=domain, Type="A",
         AliasTarget=route53.AliasTarget(DNSName=GetAtt(distribution, "DomainName"),
-                                        HostedZoneId=CLOUDFRONT_ZONE_ID), **on))
+                                        HostedZoneId=CLOUDFRONT_ZONE_ID), **serving))
 
     bp.output("HostedZoneId", Ref(zone), "ID of the environment's public hosted zone.", zone,
               "id", condition=EDGE_ON)
@@ -127,17 +140,17 @@ def build_edge() -> Blueprint:
     bp.template.add_output(Output(
         "HostedZoneNameServers", Condition=EDGE_ON, Value=Join(", ", GetAtt(zone, "NameServers")),
         Description="Name servers the parent domain must delegate the domain to (NS records); "
-                    "the certificate validates only once it does."))
+                    "set EdgeDelegated to true once it does."))
     bp.output("CertificateArn", Ref(certificate), "ARN of the domain's ACM certificate.",
-              certificate, "arn", condition=EDGE_ON)
+              certificate, "arn", condition=EDGE_SERVING)
     bp.output("DistributionId", Ref(distribution), "ID of the CloudFront distribution.",
-              distribution, "id", condition=EDGE_ON)
+              distribution, "id", condition=EDGE_SERVING)
     bp.output("DistributionDomainName", GetAtt(distribution, "DomainName"),
               "CloudFront domain name the alias record points at.", distribution, "name",
-              condition=EDGE_ON)
+              condition=EDGE_SERVING)
     bp.output("WebAclArn", GetAtt(web_acl, "Arn"), "ARN of the WAF web ACL in front of the API.",
-              web_acl, "arn", condition=EDGE_ON)
+              web_acl, "arn", condition=EDGE_SERVING)
     bp.output("PublicUrl", Sub("https://${DomainName}"), "Public URL of the API.", record, "url",
-              condition=EDGE_ON)
+              condition=EDGE_SERVING)
     bp.create_nothing_when_unassigned()
     return bp

@@ -162,8 +162,14 @@ THROTTLE_THRESHOLD = _number(
     "Alarm when a table's read or write throttle events in 5 minutes exceed this.", 0, 100000)
 
 EDGE_ENABLED = _flag("EdgeEnabled", "edge.enabled", "Edge", "Edge layer on",
-                     "Create the hosted zone, certificate and CloudFront distribution. The "
-                     "certificate validates only once the domain is delegated to the zone.")
+                     "Create the hosted zone (and, once the domain is delegated, the "
+                     "certificate and CloudFront distribution).")
+# Two steps, so no operation waits on a human: ACM's DNS validation waits up to 72 hours for a
+# domain that is not delegated, and every later edge operation queues behind it.
+EDGE_DELEGATED = _flag("EdgeDelegated", "edge.delegated", "Edge", "Domain delegated",
+                       "false: only the hosted zone (its name servers are an output: delegate "
+                       "the domain to them). true, once the parent domain's NS records name "
+                       "them: also the certificate, WAF web ACL, CloudFront and alias record.")
 DOMAIN_NAME = Setting(
     "DomainName", "edge.domain", "Edge", "Public domain name",
     "Domain the API is served under through CloudFront.",
@@ -178,7 +184,7 @@ PLATFORM_SETTINGS = (
     LOG_RETENTION, LAMBDA_MEMORY, LAMBDA_TIMEOUT, RESERVED_CONCURRENCY, SESSION_TTL_HOURS,
     CODE_BUCKET, PROCESSOR_CODE_KEY, SESSION_CODE_KEY, API_BURST, API_RATE,
     LAMBDA_ERRORS_THRESHOLD, THROTTLE_THRESHOLD)
-EDGE_SETTINGS = (*TAGGING, EDGE_ENABLED, DOMAIN_NAME)
+EDGE_SETTINGS = (*TAGGING, EDGE_ENABLED, EDGE_DELEGATED, DOMAIN_NAME)
 ALL_SETTINGS = tuple(dict.fromkeys(PLATFORM_SETTINGS + EDGE_SETTINGS))
 # Filled in per account by the deployer (packaged code), not written in params/ by hand.
 DEPLOYER_SETTINGS = (CODE_BUCKET, PROCESSOR_CODE_KEY, SESSION_CODE_KEY)

@@ -24,6 +24,9 @@ def fake_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pyte
     monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    # Public DNS lookups (edge.delegated) go to 127.0.0.1, never out: a test that needs answers
+    # starts a responder there (tests/dns_responder.py) and points this at it.
+    monkeypatch.setenv("PAYCTL_DNS_RESOLVER", "127.0.0.1:9")
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from scripts.adopt import (
     Adoption,
     Found,
     Retained,
+    holds,
     import_template,
     refusal,
     resolve,
@@ -131,3 +132,35 @@ def test_the_platform_import_template_refers_only_to_what_it_holds() -> None:
     known = set(reduced["Resources"]) | set(reduced["Parameters"])
     assert {n for n in _references(reduced["Resources"])
             if not n.startswith("AWS::")} <= known
+
+
+EDGE = json.loads((ROOT / "build" / "templates" / "payment-platform-edge.json").read_text())
+
+
+def test_the_edge_retains_its_hosted_zone_only_where_the_edge_is_on() -> None:
+    """A resource under a false condition is not created, so nothing of it is looked for."""
+    on = {"Environment": "dev", "EdgeEnabled": "true", "EdgeDelegated": "false",
+          "DomainName": "dev.api.payments.io"}
+    [zone] = retained(EDGE, on, "123456789012", "us-east-1")
+    assert (zone.logical_id, zone.type, zone.name) == (
+        "HostedZone", "AWS::Route53::HostedZone", "dev.api.payments.io")
+    assert retained(EDGE, {**on, "EdgeEnabled": "false"}, "123456789012", "us-east-1") == []
+    assert retained(EDGE, {**on, "Environment": "unassigned"}, "123456789012", "us-east-1") == []
+
+
+def test_conditions_evaluate_over_parameters() -> None:
+    template = {"Conditions": {
+        "A": {"Fn::Equals": [{"Ref": "X"}, "1"]},
+        "B": {"Fn::And": [{"Condition": "A"}, {"Fn::Not": [{"Fn::Equals": [{"Ref": "Y"}, "1"]}]}]},
+        "C": {"Fn::Or": [{"Condition": "B"}, {"Fn::Equals": ["z", {"Ref": "Y"}]}]}}}
+    assert holds(template, "A", {"X": "1"}) and not holds(template, "A", {"X": "2"})
+    assert holds(template, "B", {"X": "1", "Y": "2"}) and not holds(template, "B", {"X": "1", "Y": "1"})
+    assert holds(template, "C", {"X": "2", "Y": "z"}) and not holds(template, "C", {"X": "2", "Y": "1"})
+
+
+def test_a_hosted_zone_is_imported_by_its_id() -> None:
+    zone = Retained("HostedZone", "AWS::Route53::HostedZone", "dev.api.payments.io")
+    adoption = Adoption("payment-platform-edge", TARGET, (Found(zone, "present", "Z0123456789"),))
+    assert resources_to_import(adoption) == [{
+        "ResourceType": "AWS::Route53::HostedZone", "LogicalResourceId": "HostedZone",
+        "ResourceIdentifier": {"Id": "Z0123456789"}}]

@@ -1,5 +1,5 @@
 """plan and deploy warn about domains that can never be delegated (RFC 2606 / RFC 6761), whose
-DNS-validated certificate would wait until ACM gives up (issue 14, defect 13)."""
+edge therefore never gets past its hosted zone (issue 14, defect 13)."""
 
 from __future__ import annotations
 
@@ -48,6 +48,6 @@ def test_deploy_says_which_name_servers_the_parent_domain_must_delegate_to() -> 
         "prod: edge: delegate api.payments.io to its hosted zone: in the zone of payments.io, add "
         "an NS record for api.payments.io with these name servers:",
         "    ns-1.awsdns-01.org", "    ns-2.awsdns-02.com",
-        "  the certificate validates (and CloudFront serves the domain) only once they answer for "
-        "api.payments.io; check with `dig NS api.payments.io +short`"]
+        "  once they answer for api.payments.io (`dig NS api.payments.io +short`), "
+        "edge.delegated: true adds the certificate and CloudFront (deploy checks first)"]
     assert "can never be delegated" in delegation_message("dev", "dev.api.example.com", "ns-1")

@@ -59,3 +59,12 @@ def test_a_zone_found_by_the_adoption_survey_is_removed_by_its_bare_id() -> None
     zone = Retained("HostedZone", "AWS::Route53::HostedZone", "dev.api.example.org")
     found = removal(Found(zone, "present", "/hostedzone/Z123"))
     assert found is not None and found.identifier == "Z123"
+
+
+def test_several_zones_of_the_domain_are_no_reason_to_keep_one() -> None:
+    """Adoption calls two public zones of the domain a conflict; purge removes each by its id
+    (`retained_zones`), so the conflict adds no `kept` line."""
+    zone = Retained("HostedZone", "AWS::Route53::HostedZone", "dev.api.example.org")
+    assert removal(Found(zone, "conflict", detail="2 public hosted zones have this name")) is None
+    assert removal(Found(zone, "present", "/hostedzone/Z1")) == Removal(
+        "AWS::Route53::HostedZone", "dev.api.example.org", "Z1", "remove")

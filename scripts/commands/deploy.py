@@ -83,6 +83,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     with lock.held(opts.build_dir, "deploy"), \
             saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
         rollout = make_rollout(opts, config, timeout, keep_build=True)
+        refuse_early_delegation(rollout, selected)
         earlier, damaged = pending.load_quietly(opts.build_dir)
         if damaged:
             rollout.progress.say(f"warning: {damaged}")
@@ -96,6 +97,16 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
             opts, rollout, selected, manifests, allow_data_loss=allow_data_loss,
             strategy=strategy, wait_for_others=wait_for_others)
     finish(opts, rollout, selected, results, manifests, [])
+
+
+def refuse_early_delegation(rollout: Any, selected: list[Any]) -> None:
+    """`edge.delegated: true` before the public DNS delegates to the zone would start an edge
+    operation that waits up to 72 hours (scripts.delegation): refused before any operation."""
+    from scripts.delegation import check
+
+    lines = check(rollout, selected)
+    if lines:
+        raise ConfigError("\n".join(lines))
 
 
 def deploy_reporting_manifests(opts: Options, rollout: Any, selected: list[Any], manifests: bool,

@@ -33,6 +33,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
       payctl plan prod --output json --detailed-exitcode
       payctl plan prod --exact
     """
+    from scripts.delegation import check as delegation_check
     from scripts.domains import edge_warnings
     from scripts.plan_report import render_text, report
 
@@ -56,5 +57,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
     emit(opts, doc, text)
     for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
         click.echo(warning, err=True)
+    for line in delegation_check(rollout, selected):
+        click.echo(f"warning: deploy would refuse: {line}", err=True)
     if detailed_exitcode and doc["changes"]:
         sys.exit(CHANGES)

@@ -14,8 +14,10 @@ the CreateChangeSet reference:
 - executing the change set takes the stack through IMPORT_IN_PROGRESS to IMPORT_COMPLETE and
   the imported resources become the stack's resources, their data untouched.
 
-The emulator imports the types the platform retains: DynamoDB tables, S3 buckets, log groups
-and KMS keys. Another type is refused with ValidationError (AWS supports many more).
+The emulator imports the types the platform retains: DynamoDB tables, S3 buckets, log groups,
+KMS keys and Route 53 hosted zones (AWS::Route53::HostedZone supports import, identified by
+`Id`: "Resource type support" table of the import guide, and the type's schema names `/properties/Id`
+its primary identifier). Another type is refused with ValidationError (AWS supports many more).
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ from moto.core.responses import ActionResult
 
 RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot", "Delete")
 IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId"}
+               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId",
+               "AWS::Route53::HostedZone": "Id"}
 
 
 def apply() -> None:
@@ -71,6 +74,10 @@ def find(account: str, region: str, kind: str, identifier: str) -> Any:
 
         key = kms_backends[account][region].keys.get(identifier.rsplit("/", 1)[-1])
         return key if key is not None and key.key_state != "PendingDeletion" else None
+    if kind == "AWS::Route53::HostedZone":
+        from moto.route53.models import route53_backends
+
+        return route53_backends[account]["global"].zones.get(identifier.rsplit("/", 1)[-1])
     raise ValidationError(message=f"ResourceType {kind} is not supported for import by the "
                                   "emulator (it imports " + ", ".join(IDENTIFIERS) + ")")
 
@@ -182,6 +189,9 @@ def _execute_import(backend: CloudFormationBackend, change_set: Any) -> None:
     stack.status = "IMPORT_IN_PROGRESS"
     template = change_set.template_dict
     resource_map = stack.resource_map
+    # A stack that a change set created reads the account's exports like any other (Fn::ImportValue
+    # in a later update); moto gives such a stack none.
+    stack.cross_stack_resources = resource_map.cross_stack_resources = backend.exports
     resource_map._template = template
     resource_map._resource_json_map = template["Resources"]
     if change_set.parameters:

@@ -232,6 +232,9 @@ class AcmCertificate(_Resource, CloudFormationModel):
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
                ) -> tuple[str, dict[str, Any]]:
+        from scripts.emulator.public_dns import require_delegated
+
+        require_delegated(props, account)  # else ACM waits 72 hours and gives up
         arn = acm_backends[account][region].request_certificate(
             props["DomainName"], idempotency_token=None,
             subject_alt_names=props.get("SubjectAlternativeNames", []), tags=_tags(props))

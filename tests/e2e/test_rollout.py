@@ -67,9 +67,12 @@ def test_no_resource_type_was_skipped(deployed: Platform, env: str) -> None:
                         and not n.startswith(f"StackSet-{name}-edge"))
         deployed_types = {r["ResourceType"] for r in
                           cfn.describe_stack_resources(StackName=stack_id)["StackResources"]}
-        # edge is on in every environment, and every environment is assigned (not a placeholder)
+        # edge is on in every environment but not delegated (only its zone: the certificate,
+        # WAF, CloudFront and alias record are checked in test_edge_two_steps), and every
+        # environment is assigned (not a placeholder)
         wanted = {r["Type"] for r in template["Resources"].values()
-                  if r.get("Condition") not in ("EnvironmentAssignedEdgeOff", "EnvironmentUnassigned")}
+                  if r.get("Condition") not in ("EnvironmentAssignedEdgeOff", "EnvironmentUnassigned",
+                                                "EnvironmentAssignedEdgeServing")}
         assert wanted == deployed_types
 
 
@@ -172,15 +175,11 @@ def test_each_account_runs_the_security_controls(deployed: Platform, env: str) -
     [plan_key] = apigateway.get_usage_plan_keys(usagePlanId=plan["id"])["items"]
     assert apigateway.get_api_key(apiKey=plan_key["id"])["enabled"]
 
-    acls = deployed.client("wafv2", env).list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
-    [acl] = [a for a in acls if a["Name"] == f"payment-edge-{env}"]
-    cloudfront = deployed.client("cloudfront", env)
-    [summary] = cloudfront.list_distributions()["DistributionList"]["Items"]
-    config = cloudfront.get_distribution_config(Id=summary["Id"])["DistributionConfig"]
-    assert config["WebACLId"] == acl["ARN"]
-    assert (config["Logging"]["Enabled"], config["Logging"]["Bucket"]) == (True, f"{access}.s3.amazonaws.com")
-    assert config["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "https-only"
-    assert config["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    # the edge is not delegated (edge.delegated: false): its zone only, nothing that waits on
+    # validation; the WAF and CloudFront controls are checked in test_edge_two_steps
+    assert deployed.client("wafv2", env).list_web_acls(Scope="CLOUDFRONT")["WebACLs"] == []
+    assert deployed.client("cloudfront", env).list_distributions()["DistributionList"].get(
+        "Items", []) == []
 
 
 def test_noop_redeploy_makes_no_write_call(deployed: Platform) -> None:
