@@ -8,14 +8,13 @@ is pure (templates in, DOT text out, deterministic); `render_svg` runs graphviz'
 
 from __future__ import annotations
 
-import re
 import shutil
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from scripts.errors import ConfigError
+from scripts.intrinsics import functions, references
 
 PARTS = (  # resource type prefix -> part of the platform, in drawing order
     ("AWS::EC2::", "network"),
@@ -35,42 +34,14 @@ PARTS = (  # resource type prefix -> part of the platform, in drawing order
 COLOURS = {"network": "#e8f0fe", "data": "#fce8e6", "identity": "#fef7e0", "compute": "#e6f4ea",
            "logs": "#f1f3f4", "api": "#f3e8fd", "monitoring": "#fff4e5", "edge": "#e4f7fb",
            "other": "#ffffff"}
-SUB_NAMES = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
-
-
 def part_of(resource_type: str) -> str:
     return next((part for prefix, part in PARTS if resource_type.startswith(prefix)), "other")
-
-
-def _functions(value: Any) -> Iterator[tuple[str, Any]]:
-    """Every (key, value) pair of every mapping inside `value`, outermost first."""
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            yield key, inner
-            yield from _functions(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            yield from _functions(inner)
-
-
-def references(value: Any) -> set[str]:
-    """Logical ids a property value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo
-    parameters and parameters included; the caller keeps those that are resources)."""
-    found: set[str] = set()
-    for key, inner in _functions(value):
-        if key == "Ref" and isinstance(inner, str):
-            found.add(inner)
-        elif key == "Fn::GetAtt":
-            found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
-        elif key == "Fn::Sub":
-            found |= set(SUB_NAMES.findall(inner[0] if isinstance(inner, list) else inner))
-    return found
 
 
 def _imports(value: Any) -> set[str]:
     """Export names an Fn::ImportValue refers to, as `${Environment}`-style patterns."""
     found: set[str] = set()
-    for key, inner in _functions(value):
+    for key, inner in functions(value):
         if key == "Fn::ImportValue":
             name = inner.get("Fn::Sub", inner) if isinstance(inner, dict) else inner
             found.add(name[0] if isinstance(name, list) else str(name))

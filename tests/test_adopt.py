@@ -17,6 +17,7 @@ from scripts.adopt import (
     resources_to_import,
     retained,
 )
+from scripts.intrinsics import references
 from scripts.plan import Target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -101,36 +102,13 @@ def test_an_interrupted_adoption_carries_on_from_the_stack_it_left() -> None:
         resume_from("UPDATE_IN_PROGRESS")
 
 
-def _references(value: object) -> set[str]:
-    import re
-
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref":
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                found.add(inner[0] if isinstance(inner, list) else inner.split(".")[0])
-            elif key == "Fn::Sub":
-                body = inner if isinstance(inner, str) else inner[0]
-                found |= {n.split(".")[0] for n in re.findall(r"\$\{([^}!]+)\}", body)}
-                if isinstance(inner, list):
-                    found |= _references(inner[1]) - set(inner[1])
-            else:
-                found |= _references(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= _references(inner)
-    return found
-
-
 def test_the_platform_import_template_refers_only_to_what_it_holds() -> None:
     """Resource import takes a template of the imported resources alone: a reference to any other
     resource would make CloudFormation refuse it."""
     items = retained(PLATFORM, {"Environment": "dev"}, "123456789012", "us-east-1")
     reduced = import_template(PLATFORM, [i.logical_id for i in items])
     known = set(reduced["Resources"]) | set(reduced["Parameters"])
-    assert {n for n in _references(reduced["Resources"])
+    assert {n for n in references(reduced["Resources"])
             if not n.startswith("AWS::")} <= known
 
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from scripts.deployer import concurrent_accounts
 from scripts.emulator.engine import durations
+from scripts.intrinsics import references
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,7 @@ def changed_resources(template: dict[str, Any], before: dict[str, str],
     those that refer to a parameter whose value changed (what the emulator updates)."""
     moved = {k for k in template.get("Parameters", {}) if before.get(k) != after.get(k)}
     return {name for name, spec in template.get("Resources", {}).items()
-            if durations._references(spec) & moved}  # the engine's own reading
+            if references(spec) & moved}  # the engine's own reading
 
 
 def stack_seconds(template: dict[str, Any], changed: set[str] | None = None) -> float:

@@ -10,9 +10,10 @@ stack events for that type (DESCRIBED as such, not measured here).
 from __future__ import annotations
 
 import json
-import re
 from functools import lru_cache
 from typing import Any
+
+from scripts.intrinsics import references
 
 # Seconds to create a resource of each type.
 CREATE_SECONDS: dict[str, float] = {
@@ -53,28 +54,6 @@ DELETE_DEFAULT_SECONDS = 3.0
 STACK_OVERHEAD_SECONDS = 10.0
 
 
-def _references(value: Any) -> set[str]:
-    """Logical ids a template fragment depends on."""
-    found: set[str] = set()
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "Ref" and isinstance(inner, str):
-                found.add(inner)
-            elif key == "Fn::GetAtt":
-                target = inner[0] if isinstance(inner, list) else str(inner).split(".")[0]
-                found.add(target)
-            elif key == "Fn::Sub":
-                text = inner[0] if isinstance(inner, list) else inner
-                found |= {m.split(".")[0] for m in re.findall(r"\$\{([^!][^}]*)\}", str(text))}
-                found |= _references(inner[1] if isinstance(inner, list) else None)
-            else:
-                found |= _references(inner)
-    elif isinstance(value, list):
-        for inner in value:
-            found |= _references(inner)
-    return found
-
-
 def _critical_path(resources: dict[str, Any], seconds: dict[str, float]) -> float:
     finish: dict[str, float] = {}
 
@@ -83,7 +62,7 @@ def _critical_path(resources: dict[str, Any], seconds: dict[str, float]) -> floa
             return finish[name]
         spec = resources[name]
         depends = spec.get("DependsOn", [])
-        before = (_references(spec.get("Properties", {})) | set(
+        before = (references(spec.get("Properties", {})) | set(
             [depends] if isinstance(depends, str) else depends)) & set(resources) - visiting - {name}
         start = max((done(d, visiting | {name}) for d in before), default=0.0)
         finish[name] = start + seconds[name]

@@ -19,6 +19,7 @@ from moto.iam.models import iam_backends
 from scripts.emulator.engine import durations
 from scripts.emulator.engine.model import Instance, StackSet
 from scripts.emulator.engine.targets import member_of
+from scripts.intrinsics import references
 
 CLOUDFORMATION = "cloudformation.amazonaws.com"
 ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"
@@ -99,7 +100,7 @@ def _changed(stack: Stack, template: str, parameters: dict[str, str]) -> set[str
     new = json.loads(template).get("Resources", {}) if template.lstrip().startswith("{") else {}
     moved = {k for k, v in parameters.items() if str(stack.parameters.get(k)) != v}
     return {name for name, spec in new.items()
-            if old.get(name) != spec or durations._references(spec) & moved}
+            if old.get(name) != spec or references(spec) & moved}
 
 
 def deploy(stack_set: StackSet, instance: Instance) -> float:

@@ -1,0 +1,37 @@
+"""What a CloudFormation template fragment refers to, read one way for every reader: the
+architecture drawing, the emulator's resource timings and the resource-import checks."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+# `${Name}` and `${Name.Attribute}` in Fn::Sub; `${!Literal}` is text, not a reference.
+SUB_NAMES = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+def functions(value: Any) -> Iterator[tuple[str, Any]]:
+    """Every (key, value) pair of every mapping inside `value`, outermost first."""
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            yield key, inner
+            yield from functions(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            yield from functions(inner)
+
+
+def references(value: Any) -> set[str]:
+    """Logical ids a value refers to through Ref, Fn::GetAtt and Fn::Sub (pseudo parameters,
+    parameters and a Sub's own variable names included; the caller keeps what it looks for).
+    What a Sub's variables refer to is found where their values are walked."""
+    found: set[str] = set()
+    for key, inner in functions(value):
+        if key == "Ref" and isinstance(inner, str):
+            found.add(inner)
+        elif key == "Fn::GetAtt":
+            found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
+        elif key == "Fn::Sub":
+            found |= set(SUB_NAMES.findall(str(inner[0] if isinstance(inner, list) else inner)))
+    return found
