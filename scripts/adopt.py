@@ -29,6 +29,7 @@ from typing import Any
 
 from scripts.aws import describe, error_code
 from scripts.errors import DeploymentError
+from scripts.intrinsics import condition_holds
 from scripts.plan import DeployedStackSet, DesiredStackSet, Recovery, Target
 
 # The identifier property resource import takes for each type the platform retains.
@@ -148,7 +149,7 @@ def retained(template: dict[str, Any], parameters: dict[str, str], account: str,
         kind = spec.get("Type", "")
         if kind not in IDENTIFIERS or spec.get("DeletionPolicy") not in RETAINING:
             continue
-        if "Condition" in spec and not holds(template, spec["Condition"], parameters):
+        if "Condition" in spec and not condition_holds(template, spec["Condition"], parameters):
             continue  # not created with these values (the edge's zone when the edge is off)
         properties = spec.get("Properties") or {}
         if kind == "AWS::KMS::Key":
@@ -162,35 +163,6 @@ def retained(template: dict[str, Any], parameters: dict[str, str], account: str,
                        if isinstance(k, dict))
         found.append(Retained(logical_id, kind, name, schema))
     return found
-
-
-def holds(template: dict[str, Any], condition: str, parameters: dict[str, str]) -> bool:
-    """A template condition's value with these parameters (Fn::Equals, Not, And, Or and
-    Condition over Refs to parameters: what the platform's conditions use). Anything else
-    counts as true, so a resource is looked for rather than silently created beside one."""
-    def value(node: Any) -> Any:
-        if isinstance(node, dict) and set(node) == {"Ref"}:
-            return parameters.get(node["Ref"])
-        return node if isinstance(node, str) else None
-
-    def truth(node: Any) -> bool:
-        if not isinstance(node, dict) or len(node) != 1:
-            return True
-        (key, args), = node.items()
-        if key == "Condition":
-            return truth(template.get("Conditions", {}).get(args))
-        if key == "Fn::Equals":
-            left, right = (value(a) for a in args)
-            return left is None or right is None or str(left) == str(right)
-        if key == "Fn::Not":
-            return not truth(args[0])
-        if key == "Fn::And":
-            return all(truth(a) for a in args)
-        if key == "Fn::Or":
-            return any(truth(a) for a in args)
-        return True
-
-    return truth({"Condition": condition})
 
 
 def import_template(template: dict[str, Any], logical_ids: list[str]) -> dict[str, Any]:

@@ -1,5 +1,6 @@
 """What a CloudFormation template fragment refers to, read one way for every reader: the
-architecture drawing, the emulator's resource timings and the resource-import checks."""
+architecture drawing, the emulator's resource timings and the resource-import checks; and
+whether a resource's Condition holds, for the timings and the adoption look-up alike."""
 
 from __future__ import annotations
 
@@ -35,3 +36,33 @@ def references(value: Any) -> set[str]:
         elif key == "Fn::Sub":
             found |= set(SUB_NAMES.findall(str(inner[0] if isinstance(inner, list) else inner)))
     return found
+
+
+def condition_holds(template: dict[str, Any], condition: str, parameters: dict[str, str]) -> bool:
+    """A template condition's value with these parameters (Fn::Equals, Not, And, Or and
+    Condition over Refs to parameters: what the platform's conditions use). Anything else
+    counts as true: a reader then expects the resource (adoption looks for it rather than
+    creating one beside it; a stack's time counts it) rather than silently missing it."""
+    def value(node: Any) -> Any:
+        if isinstance(node, dict) and set(node) == {"Ref"}:
+            return parameters.get(node["Ref"])
+        return node if isinstance(node, str) else None
+
+    def truth(node: Any) -> bool:
+        if not isinstance(node, dict) or len(node) != 1:
+            return True
+        (key, args), = node.items()
+        if key == "Condition":
+            return truth(template.get("Conditions", {}).get(args))
+        if key == "Fn::Equals":
+            left, right = (value(a) for a in args)
+            return left is None or right is None or str(left) == str(right)
+        if key == "Fn::Not":
+            return not truth(args[0])
+        if key == "Fn::And":
+            return all(truth(a) for a in args)
+        if key == "Fn::Or":
+            return any(truth(a) for a in args)
+        return True
+
+    return truth({"Condition": condition})

@@ -70,6 +70,20 @@ def test_an_update_costs_only_the_resources_the_changed_parameter_reaches() -> N
     assert stages == [[Op(("dev",), 10 + 45)]]  # overhead + the function; prod untouched
 
 
+def test_each_environment_s_stack_is_what_its_parameters_create() -> None:
+    """The floor prices the resources an environment's values create: an edge that is only
+    its hosted zone until delegated costs a zone in that environment, the whole edge in one
+    whose delegation is done."""
+    template = {"Parameters": {"Delegated": {"Default": "false"}},
+                "Conditions": {"Serving": {"Fn::Equals": [{"Ref": "Delegated"}, "true"]}},
+                "Resources": {"Zone": {"Type": "AWS::Route53::HostedZone"},
+                              "Cdn": {"Type": "AWS::CloudFront::Distribution",
+                                      "Condition": "Serving", "DependsOn": "Zone"}}}
+    stages = rollout_stages([template], {"dev": 3, "prod": 1}, SOFT,
+                            parameters={"dev": {"Delegated": "false"}, "prod": {"Delegated": "true"}})
+    assert stages == [[Op(("dev",), 10 + 45), Op(("prod",), 10 + 45 + 360)]]
+
+
 def test_the_waiter_sees_an_operation_done_at_its_next_poll() -> None:
     assert first_poll_after(0) == 0
     assert first_poll_after(55) == 64.34375  # 2 + 3 + 4.5 + ... + 22.78

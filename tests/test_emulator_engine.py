@@ -55,3 +55,22 @@ def test_a_stack_takes_its_longest_dependency_chain() -> None:
     assert stack_seconds(template, "CREATE") == STACK_OVERHEAD_SECONDS + chain
     assert stack_seconds(template, "UPDATE", {"Table"}) == \
         STACK_OVERHEAD_SECONDS + CREATE_SECONDS["AWS::DynamoDB::Table"]
+
+
+def test_a_resource_whose_condition_is_false_is_not_created_and_takes_no_time() -> None:
+    """"Resources that are associated with a false condition are ignored" (Conditions section
+    of the template anatomy): the shipped edge before delegation is its zone alone, so it takes
+    a zone's time, not a CloudFront distribution's."""
+    template = json.dumps({
+        "Parameters": {"Serving": {"Type": "String", "Default": "false"}},
+        "Conditions": {"Serves": {"Fn::Equals": [{"Ref": "Serving"}, "true"]}},
+        "Resources": {
+            "Zone": {"Type": "AWS::Route53::HostedZone"},
+            "Cdn": {"Type": "AWS::CloudFront::Distribution", "Condition": "Serves",
+                    "Properties": {"Zone": {"Ref": "Zone"}}}}})
+    zone = STACK_OVERHEAD_SECONDS + CREATE_SECONDS["AWS::Route53::HostedZone"]
+    assert stack_seconds(template, "CREATE") == zone  # the default: false
+    assert stack_seconds(template, "CREATE", parameters={"Serving": "false"}) == zone
+    assert stack_seconds(template, "CREATE", parameters={"Serving": "true"}) == \
+        zone + CREATE_SECONDS["AWS::CloudFront::Distribution"]
+    assert stack_seconds(template, "UPDATE", {"Cdn"}, {"Serving": "false"}) == STACK_OVERHEAD_SECONDS

@@ -230,9 +230,11 @@ def floors(params: Path, build: Path, changed: Path | None, polling: bool = Fals
     templates = [json.loads((build / "templates" / f"{s.template}.json").read_text())
                  for s in config.deployment.stacksets]
     accounts = {name: len(env.account_ids) for name, env in config.environments.items()}
+    values = {name: env.values for name, env in config.environments.items()}
     changes = None
     if changed is not None:
         after = load_config(changed)
+        values = {name: env.values for name, env in after.environments.items()}
         changes = []
         for template in templates:
             per_env: dict[str, set[str] | None] = {}
@@ -241,7 +243,8 @@ def floors(params: Path, build: Path, changed: Path | None, polling: bool = Fals
                 if touched:
                     per_env[name] = touched
             changes.append(per_env)
-    stages = rollout_stages(templates, accounts, config.deployment.operation_preferences, changes)
+    stages = rollout_stages(templates, accounts, config.deployment.operation_preferences, changes,
+                            values)
     if polling:
         stages = polled(stages)
     return {strategy: floor(strategy, stages, list(config.environments))

@@ -72,28 +72,34 @@ def changed_resources(template: dict[str, Any], before: dict[str, str],
             if references(spec) & moved}  # the engine's own reading
 
 
-def stack_seconds(template: dict[str, Any], changed: set[str] | None = None) -> float:
-    """Simulated seconds of one stack: created (`changed` None) or updated."""
+def stack_seconds(template: dict[str, Any], changed: set[str] | None = None,
+                  parameters: dict[str, str] | None = None) -> float:
+    """Simulated seconds of one stack with these parameter values: created (`changed` None)
+    or updated."""
     import json
 
     text = json.dumps(template)
-    return durations.stack_seconds(text, "CREATE" if changed is None else "UPDATE", changed)
+    return durations.stack_seconds(text, "CREATE" if changed is None else "UPDATE", changed,
+                                   parameters)
 
 
 def rollout_stages(templates: Sequence[dict[str, Any]], accounts: dict[str, int],
                    preferences: dict[str, Any],
-                   changes: Sequence[dict[str, set[str] | None]] | None = None) -> list[list[Op]]:
+                   changes: Sequence[dict[str, set[str] | None]] | None = None,
+                   parameters: dict[str, dict[str, str]] | None = None) -> list[list[Op]]:
     """Per StackSet (in deployment order), the operations of a rollout: a first rollout
     (`changes` None) creates every environment's instances; otherwise `changes[k][env]` names the
-    resources the update touches in StackSet k for env (an env absent: no operation)."""
+    resources the update touches in StackSet k for env (an env absent: no operation).
+    `parameters[env]` are env's values (the resources whose Condition holds are its stack)."""
     stages = []
     for k, template in enumerate(templates):
         ops = []
         for env, count in accounts.items():
+            values = (parameters or {}).get(env)
             if changes is None:
-                seconds = stack_seconds(template)
+                seconds = stack_seconds(template, parameters=values)
             elif env in changes[k]:
-                seconds = stack_seconds(template, changes[k][env])
+                seconds = stack_seconds(template, changes[k][env], values)
             else:
                 continue
             ops.append(Op((env,), operation_seconds(

@@ -2,9 +2,10 @@
 
 CloudFormation creates independent resources in parallel, so a stack takes as long as its
 longest chain of dependencies (Ref, Fn::GetAtt, Fn::Sub, DependsOn), plus the stack's own
-overhead. The per-type figures are typical AWS durations, in seconds; where AWS documents one,
-the source is named, otherwise the figure is the order of magnitude seen in CloudFormation's
-stack events for that type (DESCRIBED as such, not measured here).
+overhead; a resource whose Condition is false is not created and costs nothing. The per-type
+figures are typical AWS durations, in seconds; where AWS documents one, the source is named,
+otherwise the figure is the order of magnitude seen in CloudFormation's stack events for that
+type (DESCRIBED as such, not measured here).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from scripts.intrinsics import references
+from scripts.intrinsics import condition_holds, references
 
 # Seconds to create a resource of each type.
 CREATE_SECONDS: dict[str, float] = {
@@ -71,34 +72,55 @@ def _critical_path(resources: dict[str, Any], seconds: dict[str, float]) -> floa
     return max((done(name) for name in resources), default=0.0)
 
 
+def stack_seconds(template: str, action: str, changed: set[str] | None = None,
+                  parameters: dict[str, str] | None = None) -> float:
+    """Simulated AWS seconds for one stack operation with these parameter values (the
+    template's defaults for the rest): only resources whose Condition holds are created, so a
+    zone-only edge costs a zone, not a distribution. An update touches only `changed` resources
+    (all of them when not given), so it costs the overhead plus their chain."""
+    resources = _present(template, _frozen({**_defaults(template), **(parameters or {})}))
+    if action == "UPDATE" and changed is not None:
+        if not changed & resources:
+            return STACK_OVERHEAD_SECONDS
+        return _seconds(template, "CREATE", frozenset(changed & resources))
+    return _seconds(template, "DELETE" if action == "DELETE" else "CREATE", resources)
+
+
 @lru_cache(maxsize=256)
-def _stack_seconds(template: str, action: str) -> float:
+def _seconds(template: str, action: str, names: frozenset[str]) -> float:
     table, default = (DELETE_SECONDS, DELETE_DEFAULT_SECONDS) if action == "DELETE" else \
         (CREATE_SECONDS, DEFAULT_SECONDS)
-    resources = _resources(template)
+    resources = {name: spec for name, spec in _template(template).get("Resources", {}).items()
+                 if name in names}
     seconds = {name: table.get(spec.get("Type", ""), default) for name, spec in resources.items()}
     # deletion walks the same dependency chains in reverse, so it costs the same path
     return STACK_OVERHEAD_SECONDS + _critical_path(resources, seconds)
 
 
-def _resources(template: str) -> dict[str, Any]:
-    """The template's resources; a YAML template (not used by the platform) counts as having
-    none, so it costs only the overhead."""
+@lru_cache(maxsize=256)
+def _present(template: str, parameters: frozenset[tuple[str, str]]) -> frozenset[str]:
+    body = _template(template)
+    values = dict(parameters)
+    return frozenset(name for name, spec in body.get("Resources", {}).items()
+                     if "Condition" not in spec
+                     or condition_holds(body, spec["Condition"], values))
+
+
+def _defaults(template: str) -> dict[str, str]:
+    return {name: str(spec["Default"]) for name, spec in
+            _template(template).get("Parameters", {}).items() if "Default" in spec}
+
+
+def _frozen(parameters: dict[str, str]) -> frozenset[tuple[str, str]]:
+    return frozenset((k, str(v)) for k, v in parameters.items())
+
+
+@lru_cache(maxsize=64)
+def _template(template: str) -> dict[str, Any]:
+    """The parsed template; a YAML template (not used by the platform) counts as having no
+    resources, so it costs only the overhead. Cached: the engine asks once per account."""
     try:
-        return json.loads(template).get("Resources", {})
-    except (ValueError, AttributeError):
+        body = json.loads(template)
+    except ValueError:
         return {}
-
-
-def stack_seconds(template: str, action: str, changed: set[str] | None = None) -> float:
-    """Simulated AWS seconds for one stack operation. An update touches only `changed`
-    resources (all of them when not given), so it costs the overhead plus their chain."""
-    if action != "UPDATE" or changed is None:
-        return _stack_seconds(template, "DELETE" if action == "DELETE" else "CREATE")
-    if not changed:
-        return STACK_OVERHEAD_SECONDS
-    resources = _resources(template)
-    subset = {name: spec for name, spec in resources.items() if name in changed}
-    seconds = {name: CREATE_SECONDS.get(spec.get("Type", ""), DEFAULT_SECONDS)
-               for name, spec in subset.items()}
-    return STACK_OVERHEAD_SECONDS + _critical_path(subset, seconds)
+    return body if isinstance(body, dict) else {}

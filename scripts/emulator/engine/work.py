@@ -116,7 +116,7 @@ def deploy(stack_set: StackSet, instance: Instance) -> float:
                 stack.tags == stack_set.tags:
             return durations.STACK_OVERHEAD_SECONDS  # nothing to change: StackSets succeed
         seconds = durations.stack_seconds(stack_set.template, "UPDATE",
-                                          _changed(stack, stack_set.template, parameters))
+                                          _changed(stack, stack_set.template, parameters), parameters)
         try:
             backend.update_stack(name=stack.stack_id, template=stack_set.template, role_arn=None,
                                  parameters=[{"ParameterKey": k, "ParameterValue": v}
@@ -131,7 +131,7 @@ def deploy(stack_set: StackSet, instance: Instance) -> float:
         backend.deleted_stacks[stack.stack_id] = stack
         stack.status = "DELETE_COMPLETE"
     name = f"StackSet-{stack_set.name}-{uuid.uuid4()}"
-    seconds = durations.stack_seconds(stack_set.template, "CREATE")
+    seconds = durations.stack_seconds(stack_set.template, "CREATE", parameters=parameters)
     try:
         stack = backend.create_stack(name=name, template=stack_set.template,
                                      parameters=parameters, tags=dict(stack_set.tags))
@@ -165,7 +165,8 @@ def delete(stack_set: StackSet, instance: Instance, retain_stack: bool) -> float
     stack = _stack(instance)
     if stack is None:
         return durations.STACK_OVERHEAD_SECONDS
-    seconds = durations.stack_seconds(stack.template, "DELETE")
+    seconds = durations.stack_seconds(stack.template, "DELETE", parameters={
+        k: str(v) for k, v in stack.parameters.items()})
     backend = cloudformation_backends[instance.account][instance.region]
     try:
         backend.delete_stack(stack.stack_id)
