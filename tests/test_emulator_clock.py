@@ -3,6 +3,7 @@ emulator works, and moto does no needless per-account work on a request."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 
@@ -63,3 +64,30 @@ def test_a_request_with_keys_no_account_holds_builds_no_iam_for_unused_partition
     finally:
         for account in accounts:
             backends.pop(account, None)
+
+
+def test_in_the_bench_only_the_deployers_sleeps_pass_on_the_emulator_clock() -> None:
+    """The bench converts the emulator's clock back to AWS time: the deployer's own work
+    (planning, calls) is real time that counts once, so the clock must not move meanwhile;
+    a sleep between polls moves it by its length, and sleeps side by side (the parallel
+    strategy's waiters) by the longest, not the sum."""
+    from scripts.bench.__main__ import sleeps_on_the_emulator_clock
+    from scripts.bench.drive import EmulatorSleep
+    from scripts.emulator.engine.clock import CLOCK
+
+    ours, theirs = socket.socketpair()
+    with sleeps_on_the_emulator_clock(ours):
+        sleep = EmulatorSleep(theirs)
+        before = CLOCK.monotonic()
+        time.sleep(0.1)  # the deployer working
+        assert CLOCK.monotonic() == before
+        sleepers = [threading.Thread(target=sleep, args=(0.1,)) for _ in range(2)]
+        for thread in sleepers:
+            thread.start()
+        for thread in sleepers:
+            thread.join(5)
+        moved = CLOCK.monotonic() - before
+        time.sleep(0.05)
+        assert CLOCK.monotonic() - before == moved  # standing again
+        assert 0.1 <= moved < 0.2
+        theirs.shutdown(socket.SHUT_RDWR)  # the child's exit

@@ -9,9 +9,11 @@ Stubber with a fake clock. Not a test: nothing here asserts, it measures.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -20,7 +22,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -137,64 +139,83 @@ def fleet_execution_roles(config: Any) -> None:
 
 
 @contextmanager
-def publish_pauses(path: Path) -> Iterator[None]:
-    """Write how long the emulator's clock has stood still to `path` every few milliseconds,
-    for the child's waiter to follow (drive.follow_the_emulator_clock)."""
+def sleeps_on_the_emulator_clock(sock: socket.socket) -> Iterator[None]:
+    """Carry out the child's sleeps (drive.EmulatorSleep: `n seconds` in, `n` out once the
+    clock has moved that far) on the emulator's clock, which otherwise stands still until the
+    socket closes. Everything else the deployer does (planning, looking into accounts, each
+    call, a poll's own round trip) is real time, which a rollout on AWS contains once; on a
+    running clock it would count 1/scale times over, as if AWS answered at the emulator's
+    speed-up. The clock also stands still for moto's work, so a sleep lasts its simulated time
+    however long moto takes meanwhile."""
     from scripts.emulator.engine.clock import CLOCK
 
-    stop = threading.Event()
-    staging = path.with_suffix(".new")
+    lock = threading.Lock()
+    standing = ExitStack()
+    standing.enter_context(CLOCK.paused())
+    sleepers = [0]
 
-    def write() -> None:
-        staging.write_text(repr(CLOCK.paused_seconds))
-        os.replace(staging, path)  # a reader never sees a half-written number
+    def sleep(asked: str, seconds: float) -> None:
+        with lock:
+            sleepers[0] += 1
+            if sleepers[0] == 1:
+                standing.close()
+        CLOCK.sleep_until(CLOCK.monotonic() + seconds)
+        with lock:
+            sleepers[0] -= 1
+            if sleepers[0] == 0:
+                standing.enter_context(CLOCK.paused())
+            with contextlib.suppress(OSError):  # the child is gone: nobody to wake
+                sock.sendall(f"{asked}\n".encode())
 
-    def publish() -> None:
-        while not stop.wait(0.005):
-            write()
+    def serve() -> None:
+        for line in sock.makefile():
+            asked, seconds = line.split()
+            threading.Thread(target=sleep, args=(asked, float(seconds)), daemon=True).start()
 
-    write()
-    thread = threading.Thread(target=publish, daemon=True)
+    thread = threading.Thread(target=serve, daemon=True)
     thread.start()
     try:
         yield
     finally:
-        stop.set()
         thread.join()
+        standing.close()
+        sock.close()
 
 
 def drive(args: list[str], params: Path, build: Path, url: str, scale: float,
           work: Path) -> dict[str, Any]:
     """Run `payctl args` in a child process against the emulator; what it cost, with the
-    simulated time a command that waits on operations took: the emulator's own clock, i.e. the
-    wall time less the real time that clock stood still while moto did the accounts' work
-    (engine/clock.py), divided by the scale. One clock for both sides, so no operation can look
-    faster than the floor; the price is that the deployer's own time (`deployer_own_seconds`,
-    planning between waves, API calls) counts 1/scale times over: an upper bound on AWS time.
-    A command that does not wait (plan, status, manifest) is reported in real seconds."""
+    simulated AWS time of a command that waits on operations: the emulator's clock runs only
+    while the deployer sleeps between polls (sleeps_on_the_emulator_clock) and stands still for
+    moto's work and the engine's bookkeeping (engine/clock.py), so its advance divided by the
+    scale is AWS's share; the deployer's own real time (`deployer_own_seconds`) is added once.
+    No operation can look faster than the floor: it runs on the clock alone. A command that
+    does not wait (plan, status, manifest) is reported in real seconds."""
     from scripts.emulator.engine.clock import CLOCK
 
     out = work / "drive.json"
-    clock_file = work / "paused"
+    ours, theirs = socket.socketpair()
     env = {**os.environ, "AWS_ENDPOINT_URL": url, "PAYCTL_POLL_SCALE": str(scale),
-           "PAYCTL_BENCH_PAUSED_FILE": str(clock_file)}
-    paused = CLOCK.paused_seconds
-    with publish_pauses(clock_file):
-        done = subprocess.run(
-            [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
-             "--build-dir", str(build), "--no-color", *args],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False)
+           "PAYCTL_BENCH_SLEEP_FD": str(theirs.fileno())}
+    with sleeps_on_the_emulator_clock(ours):
+        ran = CLOCK.monotonic()
+        with theirs:  # closed once the child has its copy: its exit ends `serve`
+            done = subprocess.run(
+                [sys.executable, "-m", "scripts.bench.drive", str(out), "--params-dir", str(params),
+                 "--build-dir", str(build), "--no-color", *args],
+                cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+                pass_fds=(theirs.fileno(),))
+        ran = CLOCK.monotonic() - ran
     result = json.loads(out.read_text())
     if result["exit_code"]:
         raise SystemExit(f"payctl {' '.join(args)} failed:\n{done.stderr[-3000:]}")
-    paused = CLOCK.paused_seconds - paused
+    own = result["deployer_own_seconds"]
     calls = Counter(result.pop("calls"))
     polls = calls["cloudformation:DescribeStackSetOperation"] + \
         calls["cloudformation:ListStackSetOperationResults"]
-    return {**result, "emulator_paused_seconds": paused,
-            "simulated_seconds": (result["wall_seconds"] - paused) / scale
-            if result["sleeping_seconds"] else result["wall_seconds"],
-            "deployer_own_seconds": result["wall_seconds"] - result["waiting_seconds"],
+    return {**result, "emulator_clock_seconds": ran,
+            "simulated_seconds": ran / scale + own if result["sleeping_seconds"]
+            else result["wall_seconds"],
             "progress_lines": len(done.stderr.splitlines()),
             "api_calls": sum(calls.values()), "write_calls": sum(
                 n for call, n in calls.items() if is_write(call)),
@@ -251,13 +272,10 @@ def floors(params: Path, build: Path, changed: Path | None, polling: bool = Fals
             for strategy in ("waves", "parallel")}
 
 
-def model(measured: dict[str, Any], scale: float, polled_schedule: float) -> None:
+def model(measured: dict[str, Any], polled_schedule: float) -> None:
     """The README's time model, next to what was measured: the schedule with each operation
-    lasting until the waiter sees it done, plus the deployer's own time, which the emulator's
-    clock counts 1/scale times over and AWS's once (`aws_estimate_seconds`)."""
-    own = measured["deployer_own_seconds"]
-    measured["model_seconds"] = polled_schedule + own / scale
-    measured["aws_estimate_seconds"] = polled_schedule + own
+    lasting until the waiter sees it done, plus the deployer's own time."""
+    measured["model_seconds"] = polled_schedule + measured["deployer_own_seconds"]
 
 
 def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
@@ -297,9 +315,11 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
             return drive(args, where, build, local.url, scale, here)
 
         deploy = ["deploy", "--all", "--no-manifests", "--strategy", strategy]
+        if reads:  # before anything exists: plan looks into every account for retained data
+            result["plan --all (new fleet)"] = run(["plan", "--all"])
         first = run(deploy)
         first["floor_seconds"] = floors(params, build, None)[strategy]
-        model(first, scale, floors(params, build, None, polling=True)[strategy])
+        model(first, floors(params, build, None, polling=True)[strategy])
         result["first rollout"] = first
         if reads:
             result["plan --all"] = run(["plan", "--all"])
@@ -309,7 +329,7 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         before = operation_ids(cfn, names)
         change = run(deploy, changed)
         change["floor_seconds"] = floors(params, build, changed)[strategy]
-        model(change, scale, floors(params, build, changed, polling=True)[strategy])
+        model(change, floors(params, build, changed, polling=True)[strategy])
         change["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
         result["one-parameter change (dev)"] = change
     return result
@@ -371,7 +391,7 @@ def _seconds(value: float) -> str:
 def table(fleets: list[dict[str, Any]]) -> str:
     """One row per fleet, strategy and phase: simulated time against the floor, and the cost."""
     rows = [("accounts", "strategy", "phase", "simulated", "floor", "x floor", "model",
-             "AWS est.", "API calls", "polls", "touched", "deployer CPU", "peak RSS")]
+             "deployer own", "API calls", "polls", "touched", "deployer CPU", "peak RSS")]
     for fleet in fleets:
         for phase, value in fleet.items():
             if not isinstance(value, dict) or "simulated_seconds" not in value:
@@ -383,7 +403,7 @@ def table(fleets: list[dict[str, Any]]) -> str:
                 _seconds(value["simulated_seconds"]), f"{floor:.0f} s" if floor else "-",
                 f"{value['simulated_seconds'] / floor:.2f}" if floor else "-",
                 _seconds(value["model_seconds"]) if floor else "-",
-                _seconds(value["aws_estimate_seconds"]) if floor else "-",
+                _seconds(value["deployer_own_seconds"]),
                 str(value["api_calls"]), str(value["polling_calls"]),
                 "/".join(str(n) for n in touched.values()) if touched else "-",
                 f"{value['command_cpu_seconds']:.1f} s", f"{value['peak_rss_mib']:.0f} MiB"))

@@ -5,15 +5,17 @@ it (the click CLI, AWS_ENDPOINT_URL and PAYCTL_POLL_SCALE from the environment),
 process so that its CPU time and peak memory are the deployer's alone (the emulator runs in the
 bench's process). Every client the deployer creates counts its calls (Aws.calls); time spent
 waiting on operations (any OperationWaiter inside `wait`) is recorded as one union of intervals,
-so the bench can tell the deployer's own time from time spent on AWS's (simulated) clock.
+and the waiter's sleeps between polls are carried out by the bench on the emulator's clock
+(PAYCTL_BENCH_SLEEP_FD), the only time that passes on AWS's (simulated) clock: everything else
+is the deployer's own time.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import resource
+import socket
 import sys
 import threading
 import time
@@ -29,23 +31,18 @@ LOCK = threading.Lock()
 
 class WaitingClock:
     """Real seconds during which at least one waiter is in a state (waiting on an operation, or
-    sleeping between two polls), as one union of intervals; with `paused`, also how long the
-    emulator's clock stood still during them."""
+    sleeping between two polls), as one union of intervals."""
 
-    def __init__(self, paused: Callable[[], float] = lambda: 0.0) -> None:
+    def __init__(self) -> None:
         self.total = 0.0
-        self.paused = 0.0
-        self._read_paused = paused
         self._active = 0
         self._since = 0.0
-        self._paused_since = 0.0
         self._lock = threading.Lock()
 
     def enter(self) -> None:
         with self._lock:
             if self._active == 0:
                 self._since = time.perf_counter()
-                self._paused_since = self._read_paused()
             self._active += 1
 
     def leave(self) -> None:
@@ -53,41 +50,49 @@ class WaitingClock:
             self._active -= 1
             if self._active == 0:
                 self.total += time.perf_counter() - self._since
-                self.paused += self._read_paused() - self._paused_since
 
 
-_LAST_PAUSED = [0.0]
+class EmulatorSleep:
+    """A sleep the bench carries out on the emulator's clock (bench `sleeps_on_the_emulator
+    _clock`): `n seconds` out on the socket, `n` back when the clock has moved that far. Several
+    threads may sleep at once (the parallel strategy waits on several operations)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self._sock = sock
+        self._lock = threading.Lock()
+        self._asked = 0
+        self._sleepers: dict[int, threading.Event] = {}
+        threading.Thread(target=self._wake, daemon=True).start()
+
+    def __call__(self, seconds: float) -> None:
+        with self._lock:
+            self._asked += 1
+            woken = self._sleepers[self._asked] = threading.Event()
+            self._sock.sendall(f"{self._asked} {seconds!r}\n".encode())
+        woken.wait()
+
+    def _wake(self) -> None:
+        for line in self._sock.makefile():
+            with self._lock:
+                self._sleepers.pop(int(line)).set()
 
 
-def emulator_paused(path: Path) -> float:
-    """Real seconds the emulator's clock has stood still so far (the bench writes them, each
-    time to a new file renamed into place); the last value read if the file cannot be read."""
-    with contextlib.suppress(OSError, ValueError):
-        _LAST_PAUSED[0] = max(_LAST_PAUSED[0], float(path.read_text()))
-    return _LAST_PAUSED[0]
-
-
-def follow_the_emulator_clock(paused: Path, sleeping: WaitingClock) -> None:
-    """The waiter's sleeps between polls pass on the emulator's simulated clock, not the real
-    one: after each, sleep again for as long as the emulator's clock stood still meanwhile (moto
-    doing the accounts' work). Otherwise a 300-account operation, whose moto work takes a minute
-    of real time, would be polled every 30 simulated seconds through that minute, which AWS
-    never sees. `sleeping` times these sleeps: the only part of a wait that passes on AWS's
-    clock (a poll's own calls take real time, as they do on AWS)."""
+def sleep_on_the_emulator_clock(sleep: EmulatorSleep | None, sleeping: WaitingClock) -> None:
+    """Every waiter's sleeps between polls pass on the emulator's clock, not the real one: the
+    bench runs that clock only while someone sleeps, so the rest of the deployer's time (its
+    planning, every call, a poll's own round trip) is real time that counts once, as on AWS,
+    and moto's work (during which the clock stands still) never shows as polls AWS would not
+    see. `sleeping` times the sleeps. Without the bench's socket, a sleep is the waiter's own."""
     from scripts.operations import OperationWaiter
 
     def wrap(inner: Callable[[float], None]) -> Callable[[float], None]:
-        def sleep(seconds: float) -> None:
-            mark = emulator_paused(paused)
+        def nap(seconds: float) -> None:
             sleeping.enter()
             try:
-                inner(seconds)
-                while (extra := emulator_paused(paused) - mark) > 0.001:
-                    mark += extra
-                    inner(extra)
+                (sleep or inner)(seconds)
             finally:
                 sleeping.leave()
-        return sleep
+        return nap
 
     def get(waiter: OperationWaiter) -> Callable[[float], None]:
         return wrap(waiter.__dict__["_bench_sleep"])
@@ -158,9 +163,10 @@ def main(out: Path, args: list[str]) -> None:
 
     waiting = WaitingClock()
     instrument(waiting)
-    paused = Path(os.environ.get("PAYCTL_BENCH_PAUSED_FILE", "/nonexistent"))
-    sleeping = WaitingClock(lambda: emulator_paused(paused))
-    follow_the_emulator_clock(paused, sleeping)
+    sleeping = WaitingClock()
+    fd = os.environ.get("PAYCTL_BENCH_SLEEP_FD")
+    sleep_on_the_emulator_clock(
+        EmulatorSleep(socket.socket(fileno=int(fd))) if fd else None, sleeping)
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:
@@ -172,7 +178,8 @@ def main(out: Path, args: list[str]) -> None:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     out.write_text(json.dumps({
         "exit_code": code, "wall_seconds": wall, "waiting_seconds": waiting.total,
-        "sleeping_seconds": sleeping.total, "emulator_paused_while_sleeping": sleeping.paused,
+        "deployer_own_seconds": wall - sleeping.total,
+        "sleeping_seconds": sleeping.total,
         "cpu_seconds": usage.ru_utime + usage.ru_stime,  # with interpreter start and imports
         "command_cpu_seconds": usage.ru_utime + usage.ru_stime - before.ru_utime - before.ru_stime,
         "peak_rss_mib": peak_rss_mib(),
