@@ -341,7 +341,10 @@ def probe(client_for: Callable[[str], Any], items: list[Retained], account: str
             found[item.logical_id] = _zone(client_for("route53"), item)
     for item in items:
         if item.type == "AWS::KMS::Key":
-            found[item.logical_id] = _key(client_for("kms"), item, keys)
+            # No retained table, bucket or log group names a key (a fresh account): nothing to
+            # look up, so no KMS client either (building one costs more than a call).
+            found[item.logical_id] = _key(client_for("kms"), item, keys) if any(keys) \
+                else Found(item, "absent")
     return tuple(found[item.logical_id] for item in items)
 
 
