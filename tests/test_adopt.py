@@ -15,6 +15,7 @@ from scripts.adopt import (
     Retained,
     holds,
     import_template,
+    log_groups,
     probe,
     refusal,
     resolve,
@@ -205,6 +206,7 @@ def test_a_fresh_account_is_surveyed_without_a_kms_client_or_call() -> None:
     account = _Account()
     found = probe(account.client_for, _platform_items(), "123456789012")
     assert {f.state for f in found} == {"absent"}
+    assert account.calls.count("logs:DescribeLogGroups") == 1  # four log groups, one call
     assert "kms" not in account.services
     assert not [c for c in account.calls if c.startswith("kms:")]
 
@@ -217,3 +219,51 @@ def test_the_key_is_still_looked_up_when_retained_data_names_one() -> None:
     assert found["PlatformKey"].state == "present"
     assert found["PlatformKey"].identifier == "1234abcd-12ab-34cd-56ef-1234567890ab"
     assert found["TransactionsTable"].state == "present"
+
+
+class _Logs:
+    """CloudWatch Logs in an account holding `groups` (name: KMS key), answering
+    DescribeLogGroups as the API reference says; `names_refused` answers logGroupIdentifiers
+    with InvalidParameterException, as where only ARNs are allowed (a monitoring account)."""
+
+    def __init__(self, groups: dict[str, str], names_refused: bool = False) -> None:
+        self.groups = groups
+        self.names_refused = names_refused
+        self.requests: list[dict[str, Any]] = []
+
+    def describe_log_groups(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        if "logGroupIdentifiers" in request:
+            if self.names_refused:
+                raise ClientError({"Error": {"Code": "InvalidParameterException",
+                                             "Message": "specify ARNs"}}, "DescribeLogGroups")
+            names = sorted(n for n in self.groups if n in request["logGroupIdentifiers"])
+        else:
+            names = sorted(n for n in self.groups if n.startswith(request["logGroupNamePrefix"]))
+        return {"logGroups": [{"logGroupName": n, "kmsKeyId": self.groups[n]} for n in names]}
+
+
+def test_an_accounts_log_groups_are_looked_up_in_one_call() -> None:
+    """Four retained log groups were four DescribeLogGroups in every new account; one call with
+    their names (logGroupIdentifiers) answers the same, and a group that only shares a name's
+    prefix is not taken for it."""
+    logs = _Logs({"/payments/api": KEY_ARN, "/payments/api-old": "", "/payments/flow": ""})
+    found = log_groups(logs, ["/payments/api", "/payments/flow", "/payments/missing"])
+    assert found == {"/payments/api": {"logGroupName": "/payments/api", "kmsKeyId": KEY_ARN},
+                     "/payments/flow": {"logGroupName": "/payments/flow", "kmsKeyId": ""}}
+    assert len(logs.requests) == 1
+
+
+def test_log_groups_are_looked_up_one_by_one_where_names_are_refused() -> None:
+    names = ["/payments/api", "/payments/flow", "/payments/missing"]
+    batched = log_groups(_Logs({"/payments/api": KEY_ARN, "/payments/api-old": ""}), names)
+    refusing = _Logs({"/payments/api": KEY_ARN, "/payments/api-old": ""}, names_refused=True)
+    assert log_groups(refusing, names) == batched
+    assert [r.get("logGroupNamePrefix") for r in refusing.requests] == [None, *names]
+
+
+def test_more_than_fifty_log_groups_take_one_call_per_fifty() -> None:
+    names = [f"/payments/{n:03}" for n in range(120)]
+    logs = _Logs({name: "" for name in names[::7]})
+    assert set(log_groups(logs, names)) == set(names[::7])
+    assert [len(r["logGroupIdentifiers"]) for r in logs.requests] == [50, 50, 20]
