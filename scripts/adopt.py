@@ -37,6 +37,8 @@ IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketNa
                "AWS::Route53::HostedZone": "Id"}
 NAME_PROPERTIES = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
                    "AWS::Logs::LogGroup": "LogGroupName", "AWS::Route53::HostedZone": "Name"}
+# The services `probe` calls in every account (KMS only where retained data names a key).
+SURVEY_SERVICES = ("dynamodb", "s3", "logs", "route53")
 RETAINING = ("Retain", "RetainExceptOnCreate")
 # A first creation that failed leaves its stack rolled back; the retained resources stay.
 FAILED_STACK = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_COMPLETE")

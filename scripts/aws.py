@@ -12,6 +12,7 @@ import copy
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +23,7 @@ import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
 from botocore.hooks import HierarchicalEmitter
 
+from scripts import longlived
 from scripts.errors import ConfigError, DeploymentError
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "AssumeRole")
@@ -121,6 +123,13 @@ class Aws:
         session = boto3.Session(region_name=self.region, botocore_session=core)
         with self._lock:
             return self._accounts.setdefault(key, session)
+
+    def prepare_fan_out(self, services: Iterable[str]) -> bool:
+        """Before clients of `services` are made in many accounts: load those services' models
+        (one admin-account client each, no call; the accounts' sessions share the loader) and
+        freeze them with everything else loaded so far (`scripts.longlived`), in payctl's own
+        process. Whether it froze."""
+        return longlived.freeze(lambda: [self.client(service) for service in services])
 
     def _sharing_models(self) -> botocore.session.Session:
         """A botocore session that reuses the admin session's loaded service models, and starts
