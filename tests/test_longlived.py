@@ -40,3 +40,17 @@ def test_a_program_running_payctl_inside_itself_is_left_alone(unfrozen: None) ->
     aws = Aws(region="us-east-1")
     assert not aws.prepare_fan_out(["dynamodb", "logs"])
     assert gc.get_freeze_count() == 0
+
+
+def test_payctls_own_process_lets_per_account_clients_die_young(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """16 accounts in flight hold ~170,000 objects of clients: the youngest generation must be
+    larger, or in-use clients reach the oldest one and only full collections free them."""
+    before = gc.get_threshold()
+    monkeypatch.setattr(longlived, "_enabled", False)
+    try:
+        longlived.enable()
+        assert longlived.enabled()
+        assert gc.get_threshold() == (200_000, *before[1:])
+    finally:
+        gc.set_threshold(*before)
