@@ -12,8 +12,8 @@ objects rather than every 700 (`gc.set_threshold`): 16 accounts surveyed side by
 about that many (four clients each of ~2,700 objects). Collected every 700, a client still in
 use is promoted to the oldest generation within milliseconds, and once dropped it is garbage
 only a full collection reclaims: at 300 accounts, about 30 full collections took ~35% of
-payctl's CPU. A larger young generation lets the clients die young (measured: ~30 MB more at the peak
-of a 300-account plan, 225 MB instead of 193).
+payctl's CPU. A larger young generation lets the clients die young (measured: ~30 MB more
+at the peak of a 300-account plan, 225 MB instead of 193).
 
 Only payctl's own process does either (its entry point calls `enable`): where payctl runs
 inside another program (the tests invoke the CLI in-process), frozen objects that later became
