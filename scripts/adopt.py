@@ -38,6 +38,8 @@ IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketNa
                "AWS::Route53::HostedZone": "Id"}
 NAME_PROPERTIES = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
                    "AWS::Logs::LogGroup": "LogGroupName", "AWS::Route53::HostedZone": "Name"}
+# The services `probe` calls in every account (KMS only where retained data names a key).
+SURVEY_SERVICES = ("dynamodb", "s3", "logs", "route53")
 RETAINING = ("Retain", "RetainExceptOnCreate")
 # A first creation that failed leaves its stack rolled back; the retained resources stay.
 FAILED_STACK = ("ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "CREATE_FAILED", "DELETE_COMPLETE")
@@ -236,9 +238,42 @@ def _bucket(client: Any, item: Retained, account: str, keys: list[str]) -> Found
     return Found(item, "present", item.name)
 
 
-def _log_group(client: Any, item: Retained, keys: list[str]) -> Found:
-    groups = client.describe_log_groups(logGroupNamePrefix=item.name).get("logGroups", [])
-    group = next((g for g in groups if g["logGroupName"] == item.name), None)
+# DescribeLogGroups takes 1 to 50 names in logGroupIdentifiers (CloudWatch Logs API reference).
+LOG_GROUPS_PER_CALL = 50
+
+
+def log_groups(client: Any, names: list[str]) -> dict[str, dict[str, Any]]:
+    """The log groups of these names that exist in the account, by name: one DescribeLogGroups
+    per 50 names (logGroupIdentifiers) instead of one per name, the same action the execution
+    role has. Where the names are refused (the API reference allows only ARNs in a
+    cross-account monitoring account), each name is looked up by prefix as before."""
+    wanted = list(dict.fromkeys(names))
+    found: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(wanted), LOG_GROUPS_PER_CALL):
+        chunk = wanted[start:start + LOG_GROUPS_PER_CALL]
+        try:
+            groups = _described(client, logGroupIdentifiers=chunk)
+        except Exception as err:
+            if error_code(err) not in ("InvalidParameterException", "ValidationException"):
+                raise
+            groups = [g for name in chunk for g in client.describe_log_groups(
+                logGroupNamePrefix=name).get("logGroups", [])]
+        found.update((g["logGroupName"], g) for g in groups if g["logGroupName"] in chunk)
+    return found
+
+
+def _described(client: Any, **filters: Any) -> list[dict[str, Any]]:
+    groups: list[dict[str, Any]] = []
+    page = client.describe_log_groups(**filters)
+    groups += page.get("logGroups", [])
+    while page.get("nextToken"):
+        page = client.describe_log_groups(**filters, nextToken=page["nextToken"])
+        groups += page.get("logGroups", [])
+    return groups
+
+
+def _log_group(groups: dict[str, dict[str, Any]], item: Retained, keys: list[str]) -> Found:
+    group = groups.get(item.name)
     if group is None:
         return Found(item, "absent")
     keys.append(group.get("kmsKeyId", ""))
@@ -302,18 +337,25 @@ def probe(client_for: Callable[[str], Any], items: list[Retained], account: str
     key last, among the keys the others are encrypted with."""
     keys: list[str] = []
     found: dict[str, Found] = {}
+    names = [item.name for item in items if item.type == "AWS::Logs::LogGroup"]
+    groups: dict[str, dict[str, Any]] | None = None  # every log group at the first one's turn
     for item in items:
         if item.type == "AWS::DynamoDB::Table":
             found[item.logical_id] = _table(client_for("dynamodb"), item, keys)
         elif item.type == "AWS::S3::Bucket":
             found[item.logical_id] = _bucket(client_for("s3"), item, account, keys)
         elif item.type == "AWS::Logs::LogGroup":
-            found[item.logical_id] = _log_group(client_for("logs"), item, keys)
+            if groups is None:
+                groups = log_groups(client_for("logs"), names)
+            found[item.logical_id] = _log_group(groups, item, keys)
         elif item.type == "AWS::Route53::HostedZone":
             found[item.logical_id] = _zone(client_for("route53"), item)
     for item in items:
         if item.type == "AWS::KMS::Key":
-            found[item.logical_id] = _key(client_for("kms"), item, keys)
+            # No retained table, bucket or log group names a key (a fresh account): nothing to
+            # look up, so no KMS client either (building one costs more than a call).
+            found[item.logical_id] = _key(client_for("kms"), item, keys) if any(keys) \
+                else Found(item, "absent")
     return tuple(found[item.logical_id] for item in items)
 
 

@@ -8,9 +8,11 @@ renews those credentials (a new AssumeRole) before they expire.
 
 from __future__ import annotations
 
+import copy
 import os
 import threading
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +21,9 @@ import botocore.config
 import botocore.exceptions
 import botocore.session
 from botocore.credentials import CredentialProvider, CredentialResolver, RefreshableCredentials
+from botocore.hooks import HierarchicalEmitter
 
+from scripts import longlived
 from scripts.errors import ConfigError, DeploymentError
 
 READ_PREFIXES = ("Describe", "List", "Get", "Head", "AssumeRole")
@@ -45,6 +49,8 @@ class Aws:
     calls: Counter[str] = field(default_factory=Counter, repr=False)
     _sts: Any = field(default=None, repr=False)
     _calls_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    # botocore's builtin handlers, registered once and copied into each account's session
+    _builtin_handlers: HierarchicalEmitter | None = field(default=None, repr=False)
 
     @property
     def session(self) -> boto3.Session:
@@ -118,10 +124,27 @@ class Aws:
         with self._lock:
             return self._accounts.setdefault(key, session)
 
+    def prepare_fan_out(self, services: Iterable[str]) -> bool:
+        """Before clients of `services` are made in many accounts: load those services' models
+        (one admin-account client each, no call; the accounts' sessions share the loader) and
+        freeze them with everything else loaded so far (`scripts.longlived`), in payctl's own
+        process. Whether it froze."""
+        return longlived.freeze(lambda: [self.client(service) for service in services])
+
     def _sharing_models(self) -> botocore.session.Session:
-        """A botocore session that reuses the admin session's loaded service models: loading
-        them again for every account costs more than the calls made there."""
-        core = botocore.session.Session()
+        """A botocore session that reuses the admin session's loaded service models, and starts
+        from a copy of botocore's builtin event handlers registered once: loading the models or
+        registering its builtin handlers again for every account costs more than the calls made
+        there (a new fleet is hundreds of accounts). Copying an emitter is what botocore does for
+        every client it creates; the original holds only the builtin handlers and is never used
+        itself, so each account's session (and boto3's handlers on it) stays its own."""
+        with self._lock:
+            if self._builtin_handlers is None:
+                emitter = HierarchicalEmitter()
+                botocore.session.Session(event_hooks=emitter)  # registers the builtins on it
+                self._builtin_handlers = emitter
+        core = botocore.session.Session(event_hooks=copy.copy(self._builtin_handlers),
+                                        include_builtin_handlers=False)
         core.register_component("data_loader", self.session._session.get_component("data_loader"))
         return core
 

@@ -53,6 +53,9 @@ _register()
 
 
 def main() -> None:
+    from scripts import longlived
+
+    longlived.enable()  # payctl's own process, not a program that runs it inside itself
     cli(prog_name="payctl")
 
 

@@ -279,7 +279,7 @@ class Rollout:
         """Targets whose new stack must adopt retained resources (`scripts.adopt`), looked up in
         each account through the execution role: the accounts side by side, as the reads are
         (a new fleet of 300 accounts is 300 accounts' lookups)."""
-        from scripts.adopt import survey
+        from scripts.adopt import SURVEY_SERVICES, survey
 
         deployed = self.read(desired) if deployed is None else deployed
 
@@ -295,6 +295,8 @@ class Rollout:
 
         jobs = [(replace(want, targets=(target,)), have)
                 for want, have in zip(desired, deployed, strict=True) for target in want.targets]
+        if len(jobs) > READ_THREADS:
+            self.aws.prepare_fan_out(SURVEY_SERVICES)
         with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
             found = pool.map(lambda job: one(*job), jobs)
             return [adoption for adoptions in found for adoption in adoptions]

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
+
+from botocore.exceptions import ClientError
 
 from scripts.adopt import (
     Adoption,
     Found,
     Retained,
     import_template,
+    log_groups,
+    probe,
     refusal,
     resolve,
     resources_to_import,
@@ -144,3 +149,123 @@ def test_a_hosted_zone_is_imported_by_its_id() -> None:
     assert resources_to_import(adoption) == [{
         "ResourceType": "AWS::Route53::HostedZone", "LogicalResourceId": "HostedZone",
         "ResourceIdentifier": {"Id": "Z0123456789"}}]
+
+
+KEY_ARN = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+class _Account:
+    """One account's answers to the survey's reads, recording the services asked for and the
+    calls made; `table_key` is the key a retained table is encrypted with (None: no tables)."""
+
+    def __init__(self, table_key: str | None = None) -> None:
+        self.table_key = table_key
+        self.services: list[str] = []
+        self.calls: list[str] = []
+
+    def client_for(self, service: str) -> Any:
+        self.services.append(service)
+        return self
+
+    def _missing(self, code: str, operation: str) -> ClientError:
+        return ClientError({"Error": {"Code": code, "Message": "not found"}}, operation)
+
+    def describe_table(self, TableName: str) -> dict[str, Any]:
+        self.calls.append("dynamodb:DescribeTable")
+        if self.table_key is None:
+            raise self._missing("ResourceNotFoundException", "DescribeTable")
+        schema = {"payment-transactions-dev": [("transaction_id", "HASH"), ("timestamp", "RANGE")]}
+        return {"Table": {"TableName": TableName, "TableStatus": "ACTIVE",
+                          "SSEDescription": {"KMSMasterKeyArn": self.table_key},
+                          "KeySchema": [{"AttributeName": n, "KeyType": t}
+                                        for n, t in schema.get(TableName, [])]}}
+
+    def head_bucket(self, **_: Any) -> None:
+        self.calls.append("s3:HeadBucket")
+        raise self._missing("404", "HeadBucket")
+
+    def describe_log_groups(self, **_: Any) -> dict[str, Any]:
+        self.calls.append("logs:DescribeLogGroups")
+        return {"logGroups": []}
+
+    def describe_key(self, KeyId: str) -> dict[str, Any]:
+        self.calls.append("kms:DescribeKey")
+        return {"KeyMetadata": {"KeyId": KeyId.rsplit("/", 1)[-1], "KeyState": "Enabled",
+                                "KeyManager": "CUSTOMER"}}
+
+    def list_resource_tags(self, **_: Any) -> dict[str, Any]:
+        self.calls.append("kms:ListResourceTags")
+        return {"Tags": [{"TagKey": "Name", "TagValue": "payment-platform-key-dev"}]}
+
+
+def _platform_items() -> list[Retained]:
+    return retained(PLATFORM, {"Environment": "dev"}, "123456789012", "us-east-1")
+
+
+def test_a_fresh_account_is_surveyed_without_a_kms_client_or_call() -> None:
+    """Nothing retained names a key, so there is no key to find: a KMS client would be built
+    (about as costly as a call) for nothing, in every new account of a fleet."""
+    account = _Account()
+    found = probe(account.client_for, _platform_items(), "123456789012")
+    assert {f.state for f in found} == {"absent"}
+    assert account.calls.count("logs:DescribeLogGroups") == 1  # four log groups, one call
+    assert "kms" not in account.services
+    assert not [c for c in account.calls if c.startswith("kms:")]
+
+
+def test_the_key_is_still_looked_up_when_retained_data_names_one() -> None:
+    account = _Account(table_key=KEY_ARN)
+    found = {f.retained.logical_id: f for f in probe(account.client_for, _platform_items(),
+                                                     "123456789012")}
+    assert "kms" in account.services
+    assert found["PlatformKey"].state == "present"
+    assert found["PlatformKey"].identifier == "1234abcd-12ab-34cd-56ef-1234567890ab"
+    assert found["TransactionsTable"].state == "present"
+
+
+class _Logs:
+    """CloudWatch Logs in an account holding `groups` (name: KMS key), answering
+    DescribeLogGroups as the API reference says; `names_refused` answers logGroupIdentifiers
+    with InvalidParameterException, as where only ARNs are allowed (a monitoring account)."""
+
+    def __init__(self, groups: dict[str, str], names_refused: bool = False) -> None:
+        self.groups = groups
+        self.names_refused = names_refused
+        self.requests: list[dict[str, Any]] = []
+
+    def describe_log_groups(self, **request: Any) -> dict[str, Any]:
+        self.requests.append(request)
+        if "logGroupIdentifiers" in request:
+            if self.names_refused:
+                raise ClientError({"Error": {"Code": "InvalidParameterException",
+                                             "Message": "specify ARNs"}}, "DescribeLogGroups")
+            names = sorted(n for n in self.groups if n in request["logGroupIdentifiers"])
+        else:
+            names = sorted(n for n in self.groups if n.startswith(request["logGroupNamePrefix"]))
+        return {"logGroups": [{"logGroupName": n, "kmsKeyId": self.groups[n]} for n in names]}
+
+
+def test_an_accounts_log_groups_are_looked_up_in_one_call() -> None:
+    """Four retained log groups were four DescribeLogGroups in every new account; one call with
+    their names (logGroupIdentifiers) answers the same, and a group that only shares a name's
+    prefix is not taken for it."""
+    logs = _Logs({"/payments/api": KEY_ARN, "/payments/api-old": "", "/payments/flow": ""})
+    found = log_groups(logs, ["/payments/api", "/payments/flow", "/payments/missing"])
+    assert found == {"/payments/api": {"logGroupName": "/payments/api", "kmsKeyId": KEY_ARN},
+                     "/payments/flow": {"logGroupName": "/payments/flow", "kmsKeyId": ""}}
+    assert len(logs.requests) == 1
+
+
+def test_log_groups_are_looked_up_one_by_one_where_names_are_refused() -> None:
+    names = ["/payments/api", "/payments/flow", "/payments/missing"]
+    batched = log_groups(_Logs({"/payments/api": KEY_ARN, "/payments/api-old": ""}), names)
+    refusing = _Logs({"/payments/api": KEY_ARN, "/payments/api-old": ""}, names_refused=True)
+    assert log_groups(refusing, names) == batched
+    assert [r.get("logGroupNamePrefix") for r in refusing.requests] == [None, *names]
+
+
+def test_more_than_fifty_log_groups_take_one_call_per_fifty() -> None:
+    names = [f"/payments/{n:03}" for n in range(120)]
+    logs = _Logs({name: "" for name in names[::7]})
+    assert set(log_groups(logs, names)) == set(names[::7])
+    assert [len(r["logGroupIdentifiers"]) for r in logs.requests] == [50, 50, 20]

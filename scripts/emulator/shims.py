@@ -35,6 +35,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _exports_honour_conditions()
     _hosted_zones_have_name_servers()
     _key_deletion_waits_seven_to_thirty_days()
+    _log_groups_described_by_name()
     resources.register()
     stacks.apply()
     imports.apply()
@@ -265,3 +266,45 @@ def _key_deletion_waits_seven_to_thirty_days() -> None:
         return original(self)
 
     KmsResponse.schedule_key_deletion = schedule_key_deletion
+
+
+def _log_groups_described_by_name() -> None:
+    """DescribeLogGroups, logGroupIdentifiers: "Use this array to filter the list of log groups
+    returned. If you specify this parameter, the only other filter that you can choose to
+    specify is includeLinkedAccounts. [...] If you are using this operation in an account that
+    is not a cross-account monitoring account, you can specify only log group names in the same
+    account as the operation" (CloudWatch Logs API reference; 1 to 50 identifiers). moto ignores
+    the parameter and answers every log group of the account (the first 50), so a look-up by
+    name would find whatever else is there. The emulator has no monitoring accounts: names
+    only, the results ASCII-sorted by name as for every DescribeLogGroups."""
+    from moto.logs.exceptions import InvalidParameterException
+    from moto.logs.responses import LogsResponse
+
+    original = LogsResponse.describe_log_groups
+
+    def describe_log_groups(self: LogsResponse) -> str:
+        identifiers = self._get_param("logGroupIdentifiers")
+        if identifiers is None:
+            return original(self)
+        if not 1 <= len(identifiers) <= 50:
+            raise InvalidParameterException(
+                constraint="Member must have length less than or equal to 50 and greater than "
+                "or equal to 1", parameter="logGroupIdentifiers", value=identifiers)
+        others = [p for p in ("logGroupNamePrefix", "logGroupNamePattern", "logGroupClass",
+                              "accountIdentifiers") if self._get_param(p) is not None]
+        if others:
+            raise InvalidParameterException(
+                f"logGroupIdentifiers cannot be specified with {', '.join(others)}")
+        if any(i.startswith("arn:") for i in identifiers):
+            raise InvalidParameterException(
+                "log group ARNs can be specified only in a monitoring account; use names")
+        limit = int(self._get_param("limit", 50))
+        start = int(self._get_param("nextToken") or 0)
+        groups = self.logs_backend.groups
+        found = sorted((groups[i] for i in set(identifiers) if i in groups), key=lambda g: g.name)
+        page = found[start:start + limit]
+        more = start + limit < len(found)
+        return json.dumps({"logGroups": [g.to_describe_dict() for g in page],
+                           **({"nextToken": str(start + limit)} if more else {})})
+
+    LogsResponse.describe_log_groups = describe_log_groups
