@@ -52,11 +52,12 @@ def _register() -> None:
 _register()
 
 
-def main() -> None:
+def main(args: list[str] | None = None) -> None:
+    """The `payctl` entry point (sys.argv's arguments unless `args` are given)."""
     from scripts import longlived
 
     longlived.enable()  # payctl's own process, not a program that runs it inside itself
-    cli(prog_name="payctl")
+    cli(args, prog_name="payctl")
 
 
 if __name__ == "__main__":

@@ -159,7 +159,7 @@ def peak_rss_mib() -> float:
 
 
 def main(out: Path, args: list[str]) -> None:
-    from scripts.cli import cli
+    from scripts.cli import main as payctl
 
     waiting = WaitingClock()
     instrument(waiting)
@@ -170,7 +170,7 @@ def main(out: Path, args: list[str]) -> None:
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:
-        cli.main(args, prog_name="payctl")
+        payctl(args)  # as the `payctl` entry point runs it
         code = 0
     except SystemExit as err:
         code = int(err.code or 0)
