@@ -84,6 +84,19 @@ def test_each_environment_s_stack_is_what_its_parameters_create() -> None:
     assert stages == [[Op(("dev",), 10 + 45), Op(("prod",), 10 + 45 + 360)]]
 
 
+def test_an_update_that_turns_a_condition_true_costs_what_it_creates() -> None:
+    template = {"Parameters": {"Delegated": {"Default": "false"}},
+                "Conditions": {"Serving": {"Fn::Equals": [{"Ref": "Delegated"}, "true"]}},
+                "Resources": {"Zone": {"Type": "AWS::Route53::HostedZone"},
+                              "Cdn": {"Type": "AWS::CloudFront::Distribution",
+                                      "Condition": "Serving", "DependsOn": "Zone"}}}
+    touched = changed_resources(template, {"Delegated": "false"}, {"Delegated": "true"})
+    assert touched == {"Cdn"}
+    stages = rollout_stages([template], {"dev": 1}, SOFT, [{"dev": touched}],
+                            {"dev": {"Delegated": "true"}})
+    assert stages == [[Op(("dev",), 10 + 360)]]
+
+
 def test_the_waiter_sees_an_operation_done_at_its_next_poll() -> None:
     assert first_poll_after(0) == 0
     assert first_poll_after(55) == 64.34375  # 2 + 3 + 4.5 + ... + 22.78

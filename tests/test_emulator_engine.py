@@ -74,3 +74,26 @@ def test_a_resource_whose_condition_is_false_is_not_created_and_takes_no_time() 
     assert stack_seconds(template, "CREATE", parameters={"Serving": "true"}) == \
         zone + CREATE_SECONDS["AWS::CloudFront::Distribution"]
     assert stack_seconds(template, "UPDATE", {"Cdn"}, {"Serving": "false"}) == STACK_OVERHEAD_SECONDS
+
+
+def test_an_update_that_turns_a_condition_true_takes_the_time_of_what_it_creates() -> None:
+    """A resource whose Condition turns true is created by the update (the edge's second step:
+    `EdgeDelegated` true adds the certificate and the distribution), so the update lasts their
+    chain, though their definitions did not change."""
+    from types import SimpleNamespace
+
+    from scripts.emulator.engine.work import _changed
+
+    template = json.dumps({
+        "Parameters": {"Serving": {"Type": "String", "Default": "false"}},
+        "Conditions": {"Serves": {"Fn::Equals": [{"Ref": "Serving"}, "true"]}},
+        "Resources": {
+            "Zone": {"Type": "AWS::Route53::HostedZone"},
+            "Cdn": {"Type": "AWS::CloudFront::Distribution", "Condition": "Serves",
+                    "Properties": {"Zone": {"Ref": "Zone"}}}}})
+    zone_only = SimpleNamespace(template=template, parameters={"Serving": "false"})
+    changed = _changed(zone_only, template, {"Serving": "true"})
+    assert changed == {"Cdn"}
+    assert stack_seconds(template, "UPDATE", changed, {"Serving": "true"}) == \
+        STACK_OVERHEAD_SECONDS + CREATE_SECONDS["AWS::CloudFront::Distribution"]
+    assert _changed(zone_only, template, {"Serving": "false"}) == set()

@@ -15,6 +15,7 @@ Polling latency, API latency and the deployer's own work are what a measurement 
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -66,18 +67,19 @@ def waves(stages: Sequence[Sequence[Op]], order: Sequence[str]) -> float:
 def changed_resources(template: dict[str, Any], before: dict[str, str],
                       after: dict[str, str]) -> set[str]:
     """Resources an instance update touches when its parameters go from `before` to `after`:
-    those that refer to a parameter whose value changed (what the emulator updates)."""
+    those that refer to a parameter whose value changed, and those the new values' conditions
+    create (what the emulator updates)."""
     moved = {k for k in template.get("Parameters", {}) if before.get(k) != after.get(k)}
+    text = json.dumps(template)
+    created = durations.present(text, after) - durations.present(text, before)
     return {name for name, spec in template.get("Resources", {}).items()
-            if references(spec) & moved}  # the engine's own reading
+            if references(spec) & moved} | created  # the engine's own reading
 
 
 def stack_seconds(template: dict[str, Any], changed: set[str] | None = None,
                   parameters: dict[str, str] | None = None) -> float:
     """Simulated seconds of one stack with these parameter values: created (`changed` None)
     or updated."""
-    import json
-
     text = json.dumps(template)
     return durations.stack_seconds(text, "CREATE" if changed is None else "UPDATE", changed,
                                    parameters)

@@ -78,7 +78,7 @@ def stack_seconds(template: str, action: str, changed: set[str] | None = None,
     template's defaults for the rest): only resources whose Condition holds are created, so a
     zone-only edge costs a zone, not a distribution. An update touches only `changed` resources
     (all of them when not given), so it costs the overhead plus their chain."""
-    resources = _present(template, _frozen({**_defaults(template), **(parameters or {})}))
+    resources = present(template, parameters)
     if action == "UPDATE" and changed is not None:
         if not changed & resources:
             return STACK_OVERHEAD_SECONDS
@@ -95,6 +95,12 @@ def _seconds(template: str, action: str, names: frozenset[str]) -> float:
     seconds = {name: table.get(spec.get("Type", ""), default) for name, spec in resources.items()}
     # deletion walks the same dependency chains in reverse, so it costs the same path
     return STACK_OVERHEAD_SECONDS + _critical_path(resources, seconds)
+
+
+def present(template: str, parameters: dict[str, str] | None = None) -> frozenset[str]:
+    """The resources a stack of `template` has with these parameter values (the template's
+    defaults for the rest): those without a Condition or whose Condition holds."""
+    return _present(template, _frozen({**_defaults(template), **(parameters or {})}))
 
 
 @lru_cache(maxsize=256)

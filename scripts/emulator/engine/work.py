@@ -94,13 +94,16 @@ def desired_parameters(stack_set: StackSet, instance: Instance) -> dict[str, str
 
 
 def _changed(stack: Stack, template: str, parameters: dict[str, str]) -> set[str]:
-    """Resources an update touches: those whose definition changed, or that refer to a
-    parameter whose value changed."""
+    """Resources an update creates or touches: those whose definition changed, that refer to a
+    parameter whose value changed, or that the new values' conditions create (the edge's
+    serving half when `EdgeDelegated` turns true)."""
     old = json.loads(stack.template).get("Resources", {}) if stack.template.lstrip().startswith("{") else {}
     new = json.loads(template).get("Resources", {}) if template.lstrip().startswith("{") else {}
     moved = {k for k, v in parameters.items() if str(stack.parameters.get(k)) != v}
-    return {name for name, spec in new.items()
-            if old.get(name) != spec or references(spec) & moved}
+    existed = durations.present(stack.template, {k: str(v) for k, v in stack.parameters.items()})
+    exists = durations.present(template, parameters)
+    return {name for name, spec in new.items() if name in exists and (
+        old.get(name) != spec or references(spec) & moved or name not in existed)}
 
 
 def deploy(stack_set: StackSet, instance: Instance) -> float:
