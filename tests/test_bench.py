@@ -124,3 +124,10 @@ def test_quick_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
     # the change reaches dev's one account in the platform StackSet, nothing else
     assert change["accounts touched per StackSet"] == {
         "payment-platform": 1, "payment-platform-edge": 0}
+    # the edge's second step (its domains delegated): the edge's three accounts, CloudFront's
+    # time, against its floor
+    step = fleet["edge delegated (second step)"]
+    assert step["accounts touched per StackSet"] == {
+        "payment-platform": 0, "payment-platform-edge": 3}
+    assert step["floor_seconds"] <= step["simulated_seconds"] <= \
+        step["floor_seconds"] * 1.5 + step["deployer_own_seconds"]

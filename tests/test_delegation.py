@@ -8,10 +8,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from dns_responder import responding
 
 from scripts.config import Environment, load_config
 from scripts.delegation import public_name_servers, refusal, wants_delegated
+from scripts.emulator.dns_responder import responding
 
 PARAMS = Path(__file__).resolve().parent.parent / "params"
 ZONE = ("ns-1.awsdns-01.org", "ns-2.awsdns-02.co.uk", "ns-3.awsdns-03.com", "ns-4.awsdns-04.net")

@@ -90,11 +90,15 @@ def bench_lint(runs: int) -> dict[str, Any]:
 
 ORDER = ("dev", "staging", "prod")
 CHANGE = ("lambda", "memory_mb", 1024)  # the one-parameter change: dev's Lambda memory 512 -> 1024
+BENCH_DOMAIN = "payments-bench.io"  # not reserved, so the edge's delegation can be played
 
 
 def fleet_params(accounts: int, into: Path) -> Path:
-    """params/ with dev spread over enough generated accounts to total `accounts`."""
+    """params/ with dev spread over enough generated accounts to total `accounts`, and edge
+    domains that could be delegated (the shipped ones are under the reserved example.com)."""
     shutil.copytree(ROOT / "params", into)
+    for env in ORDER:
+        edit(into / f"{env}.yaml", "edge", "domain", f"{env}.api.{BENCH_DOMAIN}")
     extra = accounts - 3
     if extra > 0:
         dev = into / "dev.yaml"
@@ -104,12 +108,30 @@ def fleet_params(accounts: int, into: Path) -> Path:
     return into
 
 
-def change_one_parameter(params: Path) -> None:
-    section, key, value = CHANGE
-    dev = params / "dev.yaml"
-    data = yaml.safe_load(dev.read_text())
+def edit(path: Path, section: str, key: str, value: Any) -> None:
+    data = yaml.safe_load(path.read_text())
     data[section][key] = value
-    dev.write_text(yaml.safe_dump(data, sort_keys=False))
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+
+
+def change_one_parameter(params: Path) -> None:
+    edit(params / "dev.yaml", *CHANGE)
+
+
+def delegate_every_edge(params: Path) -> None:
+    """The edge's second step: every environment's `edge.delegated` true."""
+    for env in ORDER:
+        edit(params / f"{env}.yaml", "edge", "delegated", True)
+
+
+def zone_name_servers(account: str, domain: str) -> list[str]:
+    """The name servers of the account's hosted zone for `domain` (read in the emulator's
+    Route 53: this process runs it), what the parent zone would delegate to."""
+    from moto.route53.models import route53_backends
+
+    [zone] = [z for z in route53_backends[account]["global"].zones.values()
+              if z.name.rstrip(".") == domain]
+    return list(zone.delegation_set.name_servers)
 
 
 def _admin(params: Path) -> str:
@@ -332,7 +354,40 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         model(change, floors(params, build, changed, polling=True)[strategy])
         change["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
         result["one-parameter change (dev)"] = change
+        if all(len(env.account_ids) == 1 for env in config.environments.values()):
+            before = operation_ids(cfn, names)
+            step = second_step(config, changed, build, deploy, run)
+            step["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
+            result["edge delegated (second step)"] = step
     return result
+
+
+def second_step(config: Any, params: Path, build: Path, deploy: list[str],
+                run: Callable[[list[str], Path], dict[str, Any]]) -> dict[str, Any]:
+    """The edge's serving half (certificate, WAF, CloudFront, the alias record): every
+    environment's domain delegated to its zone by the public DNS (a responder on 127.0.0.1 that
+    payctl's check and the emulator's ACM both ask), then `edge.delegated` true everywhere.
+    Only where each environment is one account: a fleet's accounts share their environment's
+    domain, and the parent zone delegates a name to one zone."""
+    from scripts.emulator.dns_responder import responding
+    from scripts.emulator.public_dns import RESOLVER_VARIABLE
+
+    delegated = params.parent / "delegated"
+    shutil.copytree(params, delegated)
+    delegate_every_edge(delegated)
+    strategy = deploy[deploy.index("--strategy") + 1]
+    with responding() as dns:
+        for env in config.environments.values():
+            domain = f"{env.name}.api.{BENCH_DOMAIN}"
+            dns.records[domain] = zone_name_servers(env.account_id, domain)
+        os.environ[RESOLVER_VARIABLE] = dns.address  # the emulator's ACM, and the child's check
+        try:
+            step = run(deploy, delegated)
+        finally:
+            del os.environ[RESOLVER_VARIABLE]
+    step["floor_seconds"] = floors(params, build, delegated)[strategy]
+    model(step, floors(params, build, delegated, polling=True)[strategy])
+    return step
 
 
 # -- polling -------------------------------------------------------------------------------------

@@ -13,9 +13,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from dns_responder import Responder, responding
 from emulated import Platform, running_platform
 from paramfiles import edit
+
+from scripts.emulator.dns_responder import Responder, responding
 
 DOMAIN = "dev.api.payments-platform.io"  # not reserved: it could be delegated
 EDGE = "payment-platform-edge"

@@ -33,9 +33,9 @@ from conformance import (
     grant_stack_set_roles,
     unique,
 )
-from dns_responder import Responder, responding
 
 from scripts.emulator import own_process
+from scripts.emulator.dns_responder import Responder, responding
 
 TIME_SCALE = 1e-4  # one simulated hour lasts 0.36 s
 HOURS = 3600.0

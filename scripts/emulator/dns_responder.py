@@ -1,6 +1,6 @@
-"""A tiny authoritative DNS responder on 127.0.0.1 for tests: it answers NS queries for the
-names it is given and NXDOMAIN for anything else, so the public-DNS side of the edge's
-delegation can be played without leaving the machine."""
+"""A tiny authoritative DNS responder on 127.0.0.1 for the tests and the bench: it answers NS
+queries for the names it is given and NXDOMAIN for anything else, so the public-DNS side of the
+edge's delegation (the parent zone's NS records) can be played without leaving the machine."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Responder:
         return reply
 
     def _serve(self) -> None:
-        while not self._stop.is_set():  # bounded by the test: stop() ends it
+        while not self._stop.is_set():  # bounded by its user: stop() ends it
             try:
                 data, peer = self._socket.recvfrom(4096)
             except TimeoutError:
