@@ -57,17 +57,21 @@ def test_a_stack_takes_its_longest_dependency_chain() -> None:
         STACK_OVERHEAD_SECONDS + CREATE_SECONDS["AWS::DynamoDB::Table"]
 
 
+# The edge in miniature: a zone always, a distribution only while `Serving` is true.
+ZONE_AND_SERVING_CDN = json.dumps({
+    "Parameters": {"Serving": {"Type": "String", "Default": "false"}},
+    "Conditions": {"Serves": {"Fn::Equals": [{"Ref": "Serving"}, "true"]}},
+    "Resources": {
+        "Zone": {"Type": "AWS::Route53::HostedZone"},
+        "Cdn": {"Type": "AWS::CloudFront::Distribution", "Condition": "Serves",
+                "Properties": {"Zone": {"Ref": "Zone"}}}}})
+
+
 def test_a_resource_whose_condition_is_false_is_not_created_and_takes_no_time() -> None:
     """"Resources that are associated with a false condition are ignored" (Conditions section
     of the template anatomy): the shipped edge before delegation is its zone alone, so it takes
     a zone's time, not a CloudFront distribution's."""
-    template = json.dumps({
-        "Parameters": {"Serving": {"Type": "String", "Default": "false"}},
-        "Conditions": {"Serves": {"Fn::Equals": [{"Ref": "Serving"}, "true"]}},
-        "Resources": {
-            "Zone": {"Type": "AWS::Route53::HostedZone"},
-            "Cdn": {"Type": "AWS::CloudFront::Distribution", "Condition": "Serves",
-                    "Properties": {"Zone": {"Ref": "Zone"}}}}})
+    template = ZONE_AND_SERVING_CDN
     zone = STACK_OVERHEAD_SECONDS + CREATE_SECONDS["AWS::Route53::HostedZone"]
     assert stack_seconds(template, "CREATE") == zone  # the default: false
     assert stack_seconds(template, "CREATE", parameters={"Serving": "false"}) == zone
@@ -84,13 +88,7 @@ def test_an_update_that_turns_a_condition_true_takes_the_time_of_what_it_creates
 
     from scripts.emulator.engine.work import _changed
 
-    template = json.dumps({
-        "Parameters": {"Serving": {"Type": "String", "Default": "false"}},
-        "Conditions": {"Serves": {"Fn::Equals": [{"Ref": "Serving"}, "true"]}},
-        "Resources": {
-            "Zone": {"Type": "AWS::Route53::HostedZone"},
-            "Cdn": {"Type": "AWS::CloudFront::Distribution", "Condition": "Serves",
-                    "Properties": {"Zone": {"Ref": "Zone"}}}}})
+    template = ZONE_AND_SERVING_CDN
     zone_only = SimpleNamespace(template=template, parameters={"Serving": "false"})
     changed = _changed(zone_only, template, {"Serving": "true"})
     assert changed == {"Cdn"}
