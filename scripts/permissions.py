@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from scripts.intrinsics import functions
 from scripts.resource_schemas import handler_permissions, iam_actions
 
 ACTIONS_FILE = Path(__file__).resolve().parent.parent / "templates_py" / "execution_actions.json"
@@ -71,23 +72,10 @@ def resource_types(templates: Iterable[dict[str, Any]]) -> set[str]:
             if not r["Type"].startswith("AWS::CloudFormation::")}
 
 
-def _walk(node: Any) -> Iterator[tuple[str | None, Any]]:
-    """Every (key, value) pair and every string in a template, depth first."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            yield key, value
-            yield from _walk(value)
-    elif isinstance(node, list):
-        for item in node:
-            yield from _walk(item)
-    elif isinstance(node, str):
-        yield None, node
-
-
 def _intrinsics(template: dict[str, Any]) -> set[str]:
     """Intrinsic function names used anywhere (Resources, Outputs, Conditions, ...)."""
-    found = {key for key, _ in _walk(template) if key and (key.startswith("Fn::") or key == "Ref")}
-    conditions = {key for key, value in _walk(template.get("Conditions", {}))
+    found = {key for key, _ in functions(template) if key.startswith("Fn::") or key == "Ref"}
+    conditions = {key for key, value in functions(template.get("Conditions", {}))
                   if key == "Condition" and isinstance(value, str)}
     return found | conditions
 
@@ -95,7 +83,7 @@ def _intrinsics(template: dict[str, Any]) -> set[str]:
 def _transforms(template: dict[str, Any]) -> set[str]:
     declared = template.get("Transform", [])
     names = set(declared if isinstance(declared, list) else [declared])
-    names |= {value["Name"] for key, value in _walk(template)
+    names |= {value["Name"] for key, value in functions(template)
               if key == "Fn::Transform" and isinstance(value, dict) and "Name" in value}
     return names
 
@@ -113,9 +101,8 @@ def template_actions(template: dict[str, Any]) -> set[str]:
     actions: set[str] = set()
     for name in _intrinsics(template):
         actions |= set(_lookup(INTRINSIC_ACTIONS, name, "intrinsic function"))
-    for _, text in _walk(template):
-        for service in DYNAMIC_REFERENCE.findall(text) if isinstance(text, str) else ():
-            actions |= set(_lookup(DYNAMIC_REFERENCE_ACTIONS, service, "dynamic reference"))
+    for service in DYNAMIC_REFERENCE.findall(json.dumps(template)):  # in any string
+        actions |= set(_lookup(DYNAMIC_REFERENCE_ACTIONS, service, "dynamic reference"))
     for spec in template.get("Parameters", {}).values():
         kind = spec.get("Type", "String")
         if kind.startswith(SSM_PARAMETER_TYPE):
