@@ -75,6 +75,9 @@ class EmulatorSleep:
         for line in self._sock.makefile():
             with self._lock:
                 self._sleepers.pop(int(line)).set()
+        with self._lock:  # the bench is gone: nobody will wake them, so never sleep forever
+            for woken in self._sleepers.values():
+                woken.set()
 
 
 def sleep_on_the_emulator_clock(sleep: EmulatorSleep | None, sleeping: WaitingClock) -> None:
