@@ -1,8 +1,12 @@
 """Sessions and clients: the usual credentials chain, an optional endpoint, botocore retries.
 
 Throttling is handled by botocore's retry modes (`adaptive` by default), never by hand-written
-loops. Target accounts are reached by assuming the StackSet execution role; one session is kept
-per account so every read in that account reuses its credentials and connections, and botocore
+loops, and stays patient. An endpoint that has never answered is not: a refused connection, a
+name that does not resolve or a request that is never answered ends the command in seconds
+(`FailFast`), where botocore alone would retry it for most of a minute.
+
+Target accounts are reached by assuming the StackSet execution role; one session is kept per
+account so every read in that account reuses its credentials and connections, and botocore
 renews those credentials (a new AssumeRole) before they expire.
 """
 
@@ -31,6 +35,10 @@ RETRY_MODE = "adaptive"
 RETRY_MODES = ("legacy", "standard", "adaptive")
 MAX_ATTEMPTS = 10
 SESSION_NAME = "payctl"
+CONNECT_TIMEOUT = 5  # seconds to open a connection (botocore's default is 60)
+READ_TIMEOUT = 30  # seconds to wait for an answer: AWS's control planes answer within a few
+# Attempts at an endpoint that has never answered in this process, before the command gives up.
+UNANSWERED_ATTEMPTS = {"connection": 3, "timeout": 1}
 
 
 @dataclass
@@ -51,6 +59,7 @@ class Aws:
     _calls_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     # botocore's builtin handlers, registered once and copied into each account's session
     _builtin_handlers: HierarchicalEmitter | None = field(default=None, repr=False)
+    _fail_fast: FailFast = field(default_factory=lambda: FailFast(), repr=False)
 
     @property
     def session(self) -> boto3.Session:
@@ -72,7 +81,7 @@ class Aws:
             raise ConfigError(f"AWS_MAX_ATTEMPTS: {attempts!r} is not a whole number of at least 1")
         retries = {"mode": mode, "max_attempts": int(attempts)}
         return botocore.config.Config(
-            retries=retries,
+            retries=retries, connect_timeout=CONNECT_TIMEOUT, read_timeout=READ_TIMEOUT,
             max_pool_connections=32, user_agent_extra="payctl")
 
     def client(self, service: str, session: boto3.Session | None = None,
@@ -83,6 +92,7 @@ class Aws:
             service, region_name=region or self.region, endpoint_url=self.endpoint_url,
             config=self.config())
         client.meta.events.register("before-call", self._count)
+        client.meta.events.register("needs-retry", self._fail_fast.needs_retry)
         if service == "cloudformation" and session is None and self.call_as:
             client.meta.events.register("provide-client-params.cloudformation", self._call_as)
         return client
@@ -153,6 +163,34 @@ class Aws:
         return self.session.get_partition_for_region(self.region) if self.region else "aws"
 
 
+class FailFast:
+    """Stops botocore retrying an endpoint that has never answered in this process: a wrong
+    --endpoint-url, no network or a black-holed proxy is one line within seconds. Once an
+    endpoint has answered, its connection errors and timeouts are transient (a blip in a long
+    rollout) and get botocore's full retries. Throttling is an answer, so it is never cut short.
+
+    Raising from a `needs-retry` handler is how botocore lets a handler veto a retry: the
+    exception it was about to retry reaches the caller as it would after the last attempt."""
+
+    def __init__(self) -> None:
+        self._answered: set[str] = set()
+
+    def needs_retry(self, attempts: int, endpoint: Any, response: Any = None,
+                    caught_exception: Exception | None = None, **_: Any) -> None:
+        host = endpoint.host
+        if response is not None:
+            self._answered.add(host)
+            return
+        kind = ("timeout" if isinstance(caught_exception, botocore.exceptions.ReadTimeoutError)
+                else "connection" if isinstance(caught_exception, UNREACHED) else None)
+        if kind and host not in self._answered and attempts >= UNANSWERED_ATTEMPTS[kind]:
+            raise caught_exception  # type: ignore[misc]
+
+
+UNREACHED = (botocore.exceptions.EndpointConnectionError, botocore.exceptions.ConnectTimeoutError,
+             botocore.exceptions.ProxyConnectionError)
+
+
 def assumed_role_credentials(sts: Any, role_arn: str) -> RefreshableCredentials:
     """Credentials of `role_arn` that botocore renews through `sts:AssumeRole` before they
     expire (an assumed role lasts an hour by default; a destroy waiting for CloudFront or a
@@ -205,9 +243,11 @@ def explain(err: Exception) -> str:
                         botocore.exceptions.PartialCredentialsError)):
         return ("no AWS credentials found: use --profile (or AWS_PROFILE), AWS_ACCESS_KEY_ID and "
                 "AWS_SECRET_ACCESS_KEY, or `aws sso login`")
-    if isinstance(err, (botocore.exceptions.EndpointConnectionError,
-                        botocore.exceptions.ConnectTimeoutError)):
+    if isinstance(err, UNREACHED):
         return f"cannot reach AWS: {err}"
+    if isinstance(err, botocore.exceptions.ReadTimeoutError):
+        return (f"AWS did not answer within {READ_TIMEOUT} s: {err} (check --endpoint-url, "
+                "the network or a proxy, and run again)")
     if isinstance(err, botocore.exceptions.ProfileNotFound):
         return f"--profile: {err}"
     code = error_code(err)
