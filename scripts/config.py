@@ -394,6 +394,14 @@ def _check(path: Path, data: dict[str, Any], schema: dict[str, Any]) -> None:
         raise ConfigError(f"{path}: {message}")
 
 
+def _check_region(path: Path, region: str) -> None:
+    from scripts.regions import unknown_region
+
+    problem = unknown_region(region)
+    if problem:
+        raise ConfigError(f"{path}: region: {problem}")
+
+
 def _describe(error: ValidationError) -> str:
     where = ".".join(str(p) for p in error.absolute_path)
     if error.validator == "additionalProperties":
@@ -426,6 +434,7 @@ def load_environment(path: Path) -> Environment:
                           f"{', '.join(e + '.yaml' for e in ENVIRONMENTS)}")
     data = read_yaml(path)
     _check(path, data, ENVIRONMENT_SCHEMA)
+    _check_region(path, data["region"])
     if _get(data, "dynamodb.capacity_mode") == "provisioned":
         for setting in OPTIONAL:
             if _get(data, setting.key) is None:
@@ -444,6 +453,7 @@ def load_environment(path: Path) -> Environment:
 def load_deployment(path: Path) -> Deployment:
     data = read_yaml(path)
     _check(path, data, DEPLOYMENT_SCHEMA)
+    _check_region(path, data["region"])
     names = [s["name"] for s in data["stacksets"]]
     if len(set(names)) != len(names):
         raise ConfigError(f"{path}: stacksets: StackSet names must be unique")

@@ -4,11 +4,13 @@
 StackSets live and every StackSet call goes. A stack instance is (account, region), and the
 StackSet API takes Accounts x Regions: a call naming two environments in different regions
 would also name instances that do not exist (or create ones nobody asked for). So calls are
-split into groups whose cross product is exactly the intended instances. Pure functions.
+split into groups whose cross product is exactly the intended instances. Pure functions, and
+the regions botocore's own endpoint data lists (read from its package, never from AWS).
 """
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Protocol, TypeVar
@@ -26,6 +28,29 @@ class Placed(Protocol):
 
 
 T = TypeVar("T", bound=Placed)
+
+
+@functools.cache
+def known_regions() -> frozenset[str]:
+    """Every region, in every partition, where botocore's endpoint data lists CloudFormation:
+    the regions this botocore can sign for and reach. Anything else ends in "No partition
+    found" or a host that does not resolve, after the command has already started."""
+    import botocore
+    import botocore.session
+
+    session = botocore.session.get_session()
+    return frozenset(region for partition in session.get_available_partitions()
+                     for region in session.get_available_regions("cloudformation", partition))
+
+
+def unknown_region(region: str) -> str | None:
+    """Why `region` cannot be used, or None: one line for a usage error."""
+    if region in known_regions():
+        return None
+    import botocore
+
+    return (f"{region!r} is not an AWS region botocore {botocore.__version__} knows (e.g. "
+            "us-east-1); if it is a new region, upgrade boto3")
 
 
 def rectangles(targets: Iterable[T]) -> list[list[T]]:

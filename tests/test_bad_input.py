@@ -94,6 +94,11 @@ EDITS = [
     ("dev", "tags.cost_center", "dev\tpayments", "tags.cost_center: 'dev\\tpayments' contains"),
     ("dev", "edge.domain", "dev.api.example.com\n", "edge.domain: 'dev.api.example.com\\n' contains"),
     ("dev", "region", "xus-east-1", "region: 'xus-east-1' does not match"),
+    # issue 24: a region name botocore's endpoint data does not list is a usage error, not a
+    # "No partition found" (or a host that never resolves) once AWS is being called
+    ("dev", "region", "xx-fake-1", "region: 'xx-fake-1' is not an AWS region botocore"),
+    ("staging", "region", "us-fake-9", "region: 'us-fake-9' is not an AWS region botocore"),
+    ("deployment", "region", "eu-nowhere-1", "region: 'eu-nowhere-1' is not an AWS region"),
 ]
 
 RAW = [  # whole-file contents of dev.yaml
@@ -361,6 +366,10 @@ def test_params_dir_that_is_a_file(tmp_path: Path) -> None:
     (("status", "--region", "us east 1"), {}, "error: --region: 'us east 1' is not an AWS region"),
     (("deploy", "dev", "--region", "mars"), {}, "error: --region: 'mars' is not an AWS region"),
     (("drift", "dev"), {"AWS_REGION": "Moon-1"}, "error: --region: 'Moon-1'"),
+    (("status", "--region", "xx-fake-1"), {}, "error: --region: 'xx-fake-1' is not an AWS "
+     "region botocore"),
+    (("deploy", "dev"), {"AWS_REGION": "us-fake-9"}, "error: --region: 'us-fake-9' is not an "
+     "AWS region botocore"),
     (("plan", "dev", "--profile", "nobody"), {}, "error: --profile: The config profile (nobody)"),
     (("manifest", "dev"), {"AWS_PROFILE": "nobody"}, "error: --profile: The config profile (nobody)"),
     (("deploy", "nope", "--bogus"), {}, "error: No such option '--bogus'"),

@@ -45,8 +45,13 @@ def check_endpoint(url: str | None) -> str | None:
 
 
 def check_region(region: str) -> str:
+    from scripts.regions import unknown_region
+
     if not re.fullmatch(REGION["pattern"], region):
         raise ConfigError(f"--region: {region!r} is not an AWS region name (e.g. us-east-1)")
+    problem = unknown_region(region)
+    if problem:
+        raise ConfigError(f"--region: {problem}")
     return region
 
 
