@@ -11,9 +11,15 @@ the regions botocore's own endpoint data lists (read from its package, never fro
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+import importlib.util
+import json
 from collections import defaultdict
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Protocol, TypeVar
+
+from scripts.errors import ConfigError
 
 # S3 bucket names are at most 63 characters: prefix + "-" + 12-digit account + "-" + region.
 MAX_BUCKET = 63
@@ -32,25 +38,23 @@ T = TypeVar("T", bound=Placed)
 
 @functools.cache
 def known_regions() -> frozenset[str]:
-    """Every region, in every partition, where botocore's endpoint data lists CloudFormation:
-    the regions this botocore can sign for and reach. Anything else ends in "No partition
-    found" or a host that does not resolve, after the command has already started."""
-    import botocore
-    import botocore.session
-
-    session = botocore.session.get_session()
-    return frozenset(region for partition in session.get_available_partitions()
-                     for region in session.get_available_regions("cloudformation", partition))
+    """Every region of every partition in botocore's endpoint data: the regions this botocore
+    can sign for and reach. Anything else ends in "No partition found" or a host that does not
+    resolve, after the command has already started. Read from the data file, not through
+    botocore's loaders: importing botocore would slow every `payctl build` down."""
+    package = importlib.util.find_spec("botocore")
+    if package is None or package.origin is None:
+        raise ConfigError("botocore is not installed: run `make .venv/.installed`")
+    data = json.loads((Path(package.origin).parent / "data" / "endpoints.json").read_bytes())
+    return frozenset(region for partition in data["partitions"] for region in partition["regions"])
 
 
 def unknown_region(region: str) -> str | None:
     """Why `region` cannot be used, or None: one line for a usage error."""
     if region in known_regions():
         return None
-    import botocore
-
-    return (f"{region!r} is not an AWS region botocore {botocore.__version__} knows (e.g. "
-            "us-east-1); if it is a new region, upgrade boto3")
+    return (f"{region!r} is not an AWS region botocore {importlib.metadata.version('botocore')} "
+            "knows (e.g. us-east-1); if it is a new region, upgrade boto3")
 
 
 def rectangles(targets: Iterable[T]) -> list[list[T]]:
