@@ -182,8 +182,22 @@ def resources_to_import(adoption: Adoption) -> list[dict[str, Any]]:
             for f in adoption.adopted]
 
 
+def unreadable(adoptions: list[Adoption]) -> str | None:
+    """One line when some target could not be looked into, or None. Not knowing whether
+    retained data is there is never read as "absent": creating the stack then meets the
+    retained names (BucketAlreadyExists) and leaves an instance no retry can fix."""
+    blind = [a for a in adoptions if a.note]
+    if not blind:
+        return None
+    more = f" (and {len(blind) - 1} more)" if len(blind) > 1 else ""
+    return f"cannot tell whether {blind[0].where} keeps retained data{more}: {blind[0].note}"
+
+
 def refusal(adoptions: list[Adoption]) -> str | None:
     """The one message that stops a deploy before any operation, or None."""
+    blind = unreadable(adoptions)
+    if blind:
+        return f"refusing to deploy, nothing was changed: {blind}"
     conflicts = [a for a in adoptions if a.conflicts]
     if not conflicts:
         return None
@@ -246,18 +260,23 @@ def log_groups(client: Any, names: list[str]) -> dict[str, dict[str, Any]]:
     """The log groups of these names that exist in the account, by name: one DescribeLogGroups
     per 50 names (logGroupIdentifiers) instead of one per name, the same action the execution
     role has. Where the names are refused (the API reference allows only ARNs in a
-    cross-account monitoring account), each name is looked up by prefix as before."""
+    cross-account monitoring account), or this botocore predates the parameter (1.35, which
+    checkov's pins bring in), each name is looked up by prefix, every page of it."""
+    takes_identifiers = "logGroupIdentifiers" in client.meta.service_model.operation_model(
+        "DescribeLogGroups").input_shape.members
     wanted = list(dict.fromkeys(names))
     found: dict[str, dict[str, Any]] = {}
     for start in range(0, len(wanted), LOG_GROUPS_PER_CALL):
         chunk = wanted[start:start + LOG_GROUPS_PER_CALL]
-        try:
-            groups = _described(client, logGroupIdentifiers=chunk)
-        except Exception as err:
-            if error_code(err) not in ("InvalidParameterException", "ValidationException"):
-                raise
-            groups = [g for name in chunk for g in client.describe_log_groups(
-                logGroupNamePrefix=name).get("logGroups", [])]
+        groups = None
+        if takes_identifiers:
+            try:
+                groups = _described(client, logGroupIdentifiers=chunk)
+            except Exception as err:
+                if error_code(err) not in ("InvalidParameterException", "ValidationException"):
+                    raise
+        if groups is None:
+            groups = [g for name in chunk for g in _described(client, logGroupNamePrefix=name)]
         found.update((g["logGroupName"], g) for g in groups if g["logGroupName"] in chunk)
     return found
 
@@ -376,7 +395,7 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
     """The targets whose new stack must adopt retained resources: those without an instance,
     those whose first creation failed, and INOPERABLE ones (their stack is deleted, the retained
     resources stay, and the instance is created again). A target that cannot be looked into (no
-    execution role yet) gets a note; its operation reports the real reason."""
+    execution role yet, a read refused) gets a note saying why and what to do: `unreadable`."""
     adoptions = []
     instances = deployed.instances if deployed else {}
     for target in desired.targets:
@@ -395,8 +414,7 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
                 continue
             found = probe(lambda service, t=target: client_in(t, service), items, target.account)
         except Exception as err:
-            adoptions.append(Adoption(desired.name, target, (), note=(
-                f"could not look for retained resources ({describe(err)})")))
+            adoptions.append(Adoption(desired.name, target, (), note=_blind(err, target)))
             continue
         adoption = Adoption(desired.name, target, found,
                             replaces_failed=instance is not None and recovers is None,
@@ -404,6 +422,16 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
         if adoption.adopted or adoption.conflicts:
             adoptions.append(adoption)
     return adoptions
+
+
+def _blind(err: Exception, target: Target) -> str:
+    """Why a target could not be looked into, and the way out."""
+    again = f"then run `payctl deploy {target.environment}` again"
+    if isinstance(err, DeploymentError) and str(err).startswith("cannot assume"):
+        return (f"{err}; create the role or let the admin account assume it (`payctl "
+                f"bootstrap` does, for self-managed StackSets), {again}")
+    return f"the look failed ({describe(err)}); fix that (the role's permissions, the " \
+           f"network), {again}"
 
 
 # -- I/O: carry an adoption out --------------------------------------------------------------------

@@ -322,10 +322,7 @@ class Rollout:
                           template_source(self.artifacts.template_url, TEMPLATE_BODY_LIMIT),
                           self.progress.say, self.poll_scale)
         for want, have in zip(desired, deployed, strict=True):
-            mine = [a for a in adoptions if a.stack_set == want.name and not a.note]
-            for adoption in adoptions:
-                if adoption.stack_set == want.name and adoption.note:
-                    self.progress.say(f"warning: {adoption.lines()[0]}")
+            mine = [a for a in adoptions if a.stack_set == want.name]
             if mine and have is None:
                 self.deployer.apply(want, StackSetPlan(want.name, create_stack_set=True))
             for adoption in mine:

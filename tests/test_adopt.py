@@ -3,11 +3,16 @@ account, the import template, and the refusal a conflict gives."""
 
 from __future__ import annotations
 
+import copy
 import json
 from pathlib import Path
 from typing import Any
 
+import boto3
+import botocore.session
+import pytest
 from botocore.exceptions import ClientError
+from botocore.stub import Stubber
 
 from scripts.adopt import (
     Adoption,
@@ -20,7 +25,10 @@ from scripts.adopt import (
     resolve,
     resources_to_import,
     retained,
+    survey,
+    unreadable,
 )
+from scripts.errors import DeploymentError
 from scripts.intrinsics import condition_holds, references
 from scripts.plan import Target
 
@@ -28,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM = json.loads((ROOT / "build" / "templates" / "payment-platform.json").read_text())
 PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws"}
 TARGET = Target("dev", "123456789012", "us-east-1", {"Environment": "dev"})
+# What the survey reads off a client besides its calls: the operations its botocore models.
+LOGS_META = boto3.client("logs", region_name="us-east-1").meta
 
 
 def test_names_resolve_from_parameters_and_pseudo_parameters() -> None:
@@ -158,6 +168,8 @@ class _Account:
     """One account's answers to the survey's reads, recording the services asked for and the
     calls made; `table_key` is the key a retained table is encrypted with (None: no tables)."""
 
+    meta = LOGS_META
+
     def __init__(self, table_key: str | None = None) -> None:
         self.table_key = table_key
         self.services: list[str] = []
@@ -228,6 +240,8 @@ class _Logs:
     DescribeLogGroups as the API reference says; `names_refused` answers logGroupIdentifiers
     with InvalidParameterException, as where only ARNs are allowed (a monitoring account)."""
 
+    meta = LOGS_META
+
     def __init__(self, groups: dict[str, str], names_refused: bool = False) -> None:
         self.groups = groups
         self.names_refused = names_refused
@@ -269,3 +283,66 @@ def test_more_than_fifty_log_groups_take_one_call_per_fifty() -> None:
     logs = _Logs({name: "" for name in names[::7]})
     assert set(log_groups(logs, names)) == set(names[::7])
     assert [len(r["logGroupIdentifiers"]) for r in logs.requests] == [50, 50, 20]
+
+
+def _logs_before_identifiers(tmp_path: Path) -> Any:
+    """A real logs client as botocore 1.35 (and so checkov's pins) builds it: its model of
+    DescribeLogGroups has no logGroupIdentifiers, so sending one fails in the client."""
+    loader = botocore.session.get_session().get_component("data_loader")
+    version = loader.determine_latest_version("logs", "service-2")
+    model = copy.deepcopy(loader.load_service_model("logs", "service-2", version))
+    del model["shapes"]["DescribeLogGroupsRequest"]["members"]["logGroupIdentifiers"]
+    folder = tmp_path / "logs" / version
+    folder.mkdir(parents=True)
+    (folder / "service-2.json").write_text(json.dumps(model))
+    session = botocore.session.get_session()
+    session.get_component("data_loader").search_paths.insert(0, str(tmp_path))
+    return session.create_client("logs", region_name="us-east-1", aws_access_key_id="x",
+                                 aws_secret_access_key="y")
+
+
+def test_a_botocore_without_log_group_identifiers_looks_up_each_name(tmp_path: Path) -> None:
+    """Issue 24: that botocore refused the parameter, the survey reported it as a warning and
+    deploy created twins of the retained resources. It must read as the API would answer."""
+    logs = _logs_before_identifiers(tmp_path)
+    with Stubber(logs) as stub:
+        stub.add_response("describe_log_groups", {"logGroups": [
+            {"logGroupName": "/payments/api", "kmsKeyId": KEY_ARN},
+            {"logGroupName": "/payments/api-old"}], "nextToken": "2"},
+            {"logGroupNamePrefix": "/payments/api"})
+        stub.add_response("describe_log_groups", {"logGroups": []},
+                          {"logGroupNamePrefix": "/payments/api", "nextToken": "2"})
+        stub.add_response("describe_log_groups", {"logGroups": []},
+                          {"logGroupNamePrefix": "/payments/missing"})
+        found = log_groups(logs, ["/payments/api", "/payments/missing"])
+        stub.assert_no_pending_responses()
+    assert found == {"/payments/api": {"logGroupName": "/payments/api", "kmsKeyId": KEY_ARN}}
+
+
+def _desired() -> Any:
+    from scripts.plan import DesiredStackSet
+
+    return DesiredStackSet("payment-platform", PLATFORM, {}, {}, "", (TARGET,))
+
+
+@pytest.mark.parametrize(("failure", "way_out"), [
+    (DeploymentError("cannot assume arn:aws:iam::123456789012:role/exec: AccessDenied: no"),
+     "cannot assume arn:aws:iam::123456789012:role/exec: AccessDenied: no; create the role or "
+     "let the admin account assume it (`payctl bootstrap` does, for self-managed StackSets), "
+     "then run `payctl deploy dev` again"),
+    (ClientError({"Error": {"Code": "AccessDeniedException", "Message": "not allowed"}},
+                 "DescribeTable"),
+     "the look failed (AccessDeniedException: not allowed); fix that (the role's permissions, "
+     "the network), then run `payctl deploy dev` again"),
+])
+def test_a_survey_that_cannot_look_stops_deploy_and_plan(failure: Exception, way_out: str) -> None:
+    """Not knowing whether retained data is there is never "absent": one line naming the
+    account, the reason and what to run; deploy refuses it before any operation."""
+    def client_in(target: Target, service: str) -> Any:
+        raise failure
+
+    adoptions = survey(_desired(), None, client_in)
+    where = "payment-platform / dev (123456789012 us-east-1)"
+    assert unreadable(adoptions) == f"cannot tell whether {where} keeps retained data: {way_out}"
+    assert refusal(adoptions) == ("refusing to deploy, nothing was changed: cannot tell whether "
+                                  f"{where} keeps retained data: {way_out}")

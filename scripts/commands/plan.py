@@ -6,6 +6,7 @@ import click
 
 from scripts.cli_support import CHANGES, Options, reports_errors
 from scripts.commands.common import emit, environments_argument, make_rollout, select
+from scripts.errors import DeploymentError
 
 
 @click.command()
@@ -33,6 +34,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
       payctl plan prod --output json --detailed-exitcode
       payctl plan prod --exact
     """
+    from scripts.adopt import unreadable
     from scripts.delegation import check as delegation_check
     from scripts.domains import edge_warnings
     from scripts.plan_report import render_text, report
@@ -40,6 +42,9 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
     config, selected = select(opts, environments, all_)
     rollout = make_rollout(opts, config)
     plans, adoptions = rollout.plan_and_adoptions(selected)
+    blind = unreadable(adoptions)
+    if blind:  # the plan would say "create" where deploy may have to adopt: no plan at all
+        raise DeploymentError(blind)
     doc = report(plans)
     text = render_text(doc)
     if adoptions:

@@ -103,3 +103,43 @@ def test_a_table_with_another_key_schema_stops_deploy_before_any_operation(fresh
     assert f"CONFLICT  TransactionsTable  AWS::DynamoDB::Table  {TABLE}: its key schema" in result.output
     assert "aws dynamodb delete-table" in result.output  # the way out
     assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
+def test_a_survey_that_cannot_look_stops_plan_and_deploy_before_any_operation(
+        fresh: Platform, monkeypatch) -> None:
+    """Issue 24: a look for retained data that fails (here the execution role may not
+    DescribeLogGroups) was a warning, and deploy went on to create twins of what it could not
+    see. Now plan and deploy both stop, one line naming the account, the reason and what to run."""
+    import botocore.awsrequest
+    import botocore.session
+
+    assert fresh.payctl("bootstrap").exit_code == 0
+    body = b'{"__type": "AccessDeniedException", "message": "not authorized: logs:DescribeLogGroups"}'
+
+    class Raw:
+        def stream(self, **_: object) -> list[bytes]:
+            return [body]
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        self.register("before-send.cloudwatch-logs.DescribeLogGroups",
+                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 400, {}, Raw()))
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    reason = ("keeps retained data: the look failed (AccessDeniedException: not authorized: "
+              "logs:DescribeLogGroups); fix that (the role's permissions, the network), then run "
+              "`payctl deploy dev` again")
+
+    plan = fresh.payctl("plan", "dev")
+    deploy = fresh.payctl("deploy", "dev")
+
+    assert plan.exit_code == 1
+    assert plan.output == ("error: cannot tell whether payment-platform / dev (123456789012 "
+                           f"us-east-1) {reason}\n")
+    assert deploy.exit_code == 1
+    assert deploy.output.splitlines()[-1] == (
+        "error: refusing to deploy, nothing was changed: cannot tell whether payment-platform / "
+        f"dev (123456789012 us-east-1) {reason}")
+    assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
