@@ -73,6 +73,26 @@ def read_template(out_dir: Path, name: str) -> dict[str, Any]:
     return document
 
 
+def check_built(out_dir: Path) -> None:
+    """Refuse a damaged generated file before any AWS call. Commands render in memory, but
+    build/ is what a review reads: a template or parameter file that does not parse (a merge
+    conflict in generated output, a truncated copy) means the reviewed CloudFormation is not
+    what would ship. Missing files are fine (a fresh checkout, a --build-dir of its own)."""
+    for folder, kind in ((TEMPLATES_DIR, dict), (PARAMETERS_DIR, list)):
+        root = out_dir / folder
+        for path in sorted(root.rglob("*.json")) if root.is_dir() else ():
+            try:
+                document = json.loads(read_bytes(path, MAX_BUILT_BYTES, too_large="")
+                                      .decode("utf-8"))
+            except ConfigError as err:
+                raise ConfigError(f"{err}; run `payctl build`") from None
+            except (UnicodeDecodeError, ValueError, RecursionError):
+                document = None
+            if not isinstance(document, kind):
+                raise ConfigError(f"{path}: not a built {folder[:-1]} file (damaged?); run "
+                                  "`payctl build`")
+
+
 def write(out_dir: Path, files: dict[str, str]) -> list[Path]:
     """Write only files whose content changed, and remove generated files no longer produced.
 

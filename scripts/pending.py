@@ -143,6 +143,21 @@ def load(build_dir: Path) -> Saved:
     return saved
 
 
+def existing(build_dir: Path) -> Saved | None:
+    """The saved state a deploy or destroy must know about before it sends anything, or None.
+    A damaged file is refused (exit 2): it may name operations still running, and a command
+    that went ahead would overwrite the only record of them when it stops."""
+    source = path(build_dir)
+    if not source.exists() and not source.is_symlink():
+        return None
+    data = read_bytes(source, MAX_BYTES, too_large="")
+    saved = parse(data)
+    if saved is None:
+        raise ConfigError(f"{source}: not a saved rollout (damaged?); `payctl status` shows "
+                          "what is still running: delete the file and run again")
+    return saved
+
+
 def load_quietly(build_dir: Path) -> tuple[Saved | None, str]:
     """The saved state if there is a valid one, else None and why (one line; '' when absent)."""
     if not path(build_dir).exists():

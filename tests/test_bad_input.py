@@ -569,3 +569,47 @@ def test_the_bounds_leave_room_for_the_largest_real_file(params: Path, tmp_path:
     code, output, elapsed = timed_run(params, tmp_path, "build")
     assert code == 0, output
     assert elapsed < 5 * SECOND
+
+
+DAMAGED_BUILT = [b"", b"\x00\xff binary", b"{ corrupt", b"<<<<<<< HEAD\n{}\n=======\n", b"[]"]
+AWS_COMMANDS = [("plan", "dev"), ("deploy", "dev"), ("status",), ("drift", "dev"),
+                ("manifest", "dev"), ("bootstrap",), ("plan", "dev", "--exact")]
+
+
+@pytest.mark.parametrize("content", DAMAGED_BUILT, ids=lambda v: repr(v[:12]))
+@pytest.mark.parametrize("args", AWS_COMMANDS, ids=" ".join)
+def test_a_damaged_built_template_stops_a_command_before_aws(
+        params: Path, tmp_path: Path, content: bytes, args: tuple[str, ...]) -> None:
+    """Issue 24: a built template that does not parse (a merge conflict in generated output)
+    is one line naming it, exit 2, before any request (the autouse hook proves none went)."""
+    target = tmp_path / "out" / "templates" / "payment-platform.json"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(content)
+    code, output = run(params, tmp_path, *args)
+    assert (code, one_line(output)) == (2, f"error: {target}: not a built template file "
+                                           "(damaged?); run `payctl build`")
+
+
+def test_a_damaged_built_parameter_file_stops_a_plan(params: Path, tmp_path: Path) -> None:
+    target = tmp_path / "out" / "parameters" / "dev" / "payment-platform.json"
+    target.parent.mkdir(parents=True)
+    target.write_bytes(b'{"ParameterKey": "half a list"')
+    code, output = run(params, tmp_path, "plan", "dev")
+    assert (code, one_line(output)) == (2, f"error: {target}: not a built parameter file "
+                                           "(damaged?); run `payctl build`")
+
+
+@pytest.mark.parametrize("content", SAVED[:6], ids=lambda v: repr(v[:16]))
+@pytest.mark.parametrize("args", [("deploy", "dev"), ("destroy", "dev", "--yes")], ids=" ".join)
+def test_a_damaged_saved_rollout_stops_deploy_and_destroy(
+        params: Path, tmp_path: Path, content: bytes, args: tuple[str, ...]) -> None:
+    """It may name operations still running: a deploy that went ahead with a warning would
+    overwrite the only record of them at its next stop."""
+    state = tmp_path / "out" / "state" / "pending-operation.json"
+    state.parent.mkdir(parents=True)
+    state.write_bytes(content)
+    code, output = run(params, tmp_path, *args)
+    assert (code, one_line(output)) == (2, f"error: {state}: not a saved rollout (damaged?); "
+                                           "`payctl status` shows what is still running: "
+                                           "delete the file and run again")
+    assert state.read_bytes() == content

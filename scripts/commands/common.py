@@ -56,8 +56,12 @@ def check_region(region: str) -> str:
 
 
 def make_aws(opts: Any, config: Config) -> Any:
-    """The AWS layer for these options, checked first: a mistake is exit 2 with no request."""
+    """The AWS layer for these options, checked first: a mistake (or a damaged file in build/)
+    is exit 2 with no request."""
     from scripts.aws import Aws
+    from scripts.build import check_built
+
+    check_built(opts.build_dir)
 
     region = config.deployment.region if opts.region is None else opts.region
     return Aws(region=check_region(region), profile=opts.profile,

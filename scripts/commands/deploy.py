@@ -82,12 +82,10 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
     intent = pending.Intent("deploy", tuple(e.name for e in selected), strategy, allow_data_loss)
     with lock.held(opts.build_dir, "deploy"), \
             saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
+        earlier = pending.existing(opts.build_dir)
         rollout = make_rollout(opts, config, timeout, keep_build=True)
         refuse_early_delegation(rollout, selected)
-        earlier, damaged = pending.load_quietly(opts.build_dir)
-        if damaged:
-            rollout.progress.say(f"warning: {damaged}")
-        elif earlier is not None:
+        if earlier is not None:
             rollout.progress.say("warning: a stopped rollout is saved "
                                  f"({earlier.intent.again if earlier.intent else 'an operation'}"
                                  "); this deploy leaves it: `payctl deploy --resume` finishes it")

@@ -59,10 +59,8 @@ def destroy(opts: Options, environment: str, yes: bool, confirm_environment: str
 
     intent = pending.Intent("destroy", (name,))
     with lock.held(opts.build_dir, f"destroy {name}"):
+        saved = pending.existing(opts.build_dir)
         rollout = make_rollout(opts, config)
-        saved, damaged = pending.load_quietly(opts.build_dir)
-        if damaged:
-            rollout.progress.say(f"warning: ignoring {damaged}")
         ours = saved is not None and saved.intent == intent
         with saved_on_stop(opts.build_dir, intent, f"payctl destroy {name} (it re-attaches "
                                                    "first)"):
