@@ -17,6 +17,7 @@ from typing import Any
 from scripts.artifacts import TEMPLATE_BODY_LIMIT
 from scripts.aws import describe, error_code
 from scripts.deployer import CAPABILITIES, template_text
+from scripts.errors import DeploymentError
 from scripts.plan import DeployedStackSet, DesiredStackSet, Target
 
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
@@ -104,10 +105,11 @@ def preview_all(desired: list[DesiredStackSet], deployed: list[DeployedStackSet 
                     lambda text, stack_set=want.name: template_url(stack_set, text), name)
                 preview.note = "" if preview.changes else "no changes"
             except Exception as err:
-                if error_code(err) in UNSUPPORTED:
-                    preview.note = "this endpoint does not implement change sets"
-                else:
-                    preview.note = f"preview failed: {describe(err)}"
+                if error_code(err) not in UNSUPPORTED:  # a failed look is no plan at all
+                    raise DeploymentError(
+                        f"plan --exact: the change set on {want.name} / {target.environment} "
+                        f"({target.account} {target.region}) failed: {describe(err)}") from None
+                preview.note = "this endpoint does not implement change sets"
     return previews
 
 

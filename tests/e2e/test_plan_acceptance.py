@@ -108,3 +108,33 @@ def test_plan_warns_on_stderr_that_a_reserved_domain_never_validates(deployed: P
     assert "dev.yaml: edge.domain: dev.api.example.com is under the reserved name example.com" \
         in result.stderr
     assert "warning" not in result.stdout
+
+
+def test_an_exact_preview_that_fails_fails_the_plan(deployed: Platform, tmp_path: Path,
+                                                    monkeypatch) -> None:
+    """Issue 24: a change set that could not be made was a note beside a plan that exited 0,
+    so a pipeline reviewing `plan --exact` saw a plan without its preview. Now it is exit 1."""
+    import botocore.awsrequest
+    import botocore.session
+
+    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+            b"authorized to perform: cloudformation:CreateChangeSet</Message></Error></ErrorResponse>")
+
+    class Raw:
+        def stream(self, **_: object) -> list[bytes]:
+            return [body]
+
+    original = botocore.session.Session.__init__
+
+    def init(self, *args, **kwargs) -> None:
+        original(self, *args, **kwargs)
+        self.register("before-send.cloudformation.CreateChangeSet",
+                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 403, {}, Raw()))
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    params = with_prod_memory(deployed, tmp_path, 4096)
+    result = deployed.payctl("--params-dir", str(params), "plan", "prod", "--exact")
+    assert result.exit_code == 1
+    assert result.output == ("error: plan --exact: the change set on payment-platform / prod "
+                             "(345678901234 us-east-1) failed: AccessDenied: not authorized to "
+                             "perform: cloudformation:CreateChangeSet\n")
