@@ -57,6 +57,20 @@ def unknown_region(region: str) -> str | None:
             "knows (e.g. us-east-1); if it is a new region, upgrade boto3")
 
 
+def not_enabled(sources: dict[str, str], statuses: dict[str, str], admin: str) -> str | None:
+    """One line for the first region (region -> the file that names it) that the administrator
+    account has not enabled, or None; `statuses` is EC2 DescribeRegions' OptInStatus by region.
+    The user guide, "Prepare to perform StackSet operations in AWS Regions that are disabled by
+    default": "The StackSet's administrator account or organization's management account must
+    have the same Region enabled as the target account." """
+    for region, source in sorted(sources.items()):
+        if statuses.get(region) == "not-opted-in":
+            return (f"{source}: region: {region} is disabled by default and account {admin} has "
+                    "not enabled it; enable it (aws account enable-region --region-name "
+                    f"{region}), wait until it is ENABLED, and run again")
+    return None
+
+
 def rectangles(targets: Iterable[T]) -> list[list[T]]:
     """`targets` split into groups whose Accounts x Regions is exactly the group's instances:
     regions that hold the same accounts share a group, in first-seen order."""

@@ -25,7 +25,7 @@ from scripts.build import render, template_path
 from scripts.config import Config, Environment
 from scripts.deployer import READ_THREADS, StackSetDeployer, Step
 from scripts.domains import NAME_SERVERS_OUTPUT, delegation_message, edge_warnings
-from scripts.errors import DeploymentError, UnsafeChange
+from scripts.errors import ConfigError, DeploymentError, UnsafeChange
 from scripts.instance_stacks import running_template
 from scripts.manifest import (
     InstanceOutputs,
@@ -257,12 +257,29 @@ class Rollout:
 
     def plan(self, environments: list[Environment], upload: bool = False
              ) -> list[tuple[DesiredStackSet, StackSetPlan]]:
+        self.refuse_disabled_regions(environments)
         return self._plan(self.desired(environments, upload=upload))
+
+    def refuse_disabled_regions(self, environments: list[Environment]) -> None:
+        """Before anything is planned or written: a region disabled by default that the
+        administrator account has not enabled fails every operation there (one read: EC2's
+        DescribeRegions, which lists disabled regions only with AllRegions)."""
+        from scripts.regions import not_enabled
+
+        sources = {e.region: str(e.source) for e in environments}
+        answer = self.aws.client("ec2").describe_regions(AllRegions=True,
+                                                         RegionNames=sorted(sources))
+        problem = not_enabled(sources, {r["RegionName"]: r.get("OptInStatus", "")
+                                        for r in answer["Regions"]},
+                              self.config.deployment.admin_account_id)
+        if problem:
+            raise ConfigError(problem)
 
     def plan_and_adoptions(self, environments: list[Environment]
                            ) -> tuple[list[tuple[DesiredStackSet, StackSetPlan]], list[Any]]:
         """`payctl plan`: the plans and the retained resources deploy would adopt, from one read
         of the instances (2n DescribeStackInstance, not 4n)."""
+        self.refuse_disabled_regions(environments)
         desired = self.desired(environments, upload=False)
         deployed = self.read(desired)
         return self._plan(desired, deployed), self.adoptions(desired, deployed)
@@ -355,6 +372,7 @@ class Rollout:
         """
         from scripts.others import PlanAgain, wait_or_refuse
 
+        self.refuse_disabled_regions(environments)
         desired = self.desired(environments, upload=True)
         deployed = self.read(desired)
         plans = self._plan(desired, deployed)

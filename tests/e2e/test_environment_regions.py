@@ -89,3 +89,20 @@ def test_an_environment_in_another_region_deploys_reads_and_updates_there(fresh:
 def _stack_id(cfn: Any, account: str, region: str) -> str:
     return cfn.describe_stack_instance(StackSetName="payment-platform", StackInstanceAccount=account,
                                        StackInstanceRegion=region)["StackInstance"]["StackId"]
+
+
+def test_a_region_the_admin_account_has_not_enabled_stops_plan_and_deploy(
+        fresh: Platform) -> None:
+    """Issue 24: an environment in a region disabled by default (ap-east-1, not enabled in
+    the emulator's accounts, as in a new real one) failed only inside the StackSet operation.
+    Now plan and deploy refuse before anything is written, naming the file and the way out."""
+    dev = fresh.params_dir / "dev.yaml"
+    dev.write_text(dev.read_text().replace("region: us-east-1", "region: ap-east-1"))
+    message = (f"error: {dev}: region: ap-east-1 is disabled by default and account "
+               "111122223333 has not enabled it; enable it (aws account enable-region "
+               "--region-name ap-east-1), wait until it is ENABLED, and run again\n")
+
+    for args in (("plan", "dev"), ("deploy", "dev")):
+        result = fresh.payctl(*args)
+        assert (result.exit_code, result.output) == (2, message)
+    assert fresh.aws().client("cloudformation").list_stack_sets()["Summaries"] == []
