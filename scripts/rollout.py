@@ -245,7 +245,10 @@ class Rollout:
 
     def desired(self, environments: list[Environment], upload: bool) -> list[DesiredStackSet]:
         description = f"Payment platform {project_version()} (git {self.revision})"
-        return desired_stack_sets(self.config, environments, self.templates(),
+        templates = self.templates()  # build/ first: a folder that cannot be written sends nothing
+        if upload:  # deploy: before its first write to AWS
+            self.refuse_disabled_regions(environments)
+        return desired_stack_sets(self.config, environments, templates,
                                   self.code_parameters(upload), description)
 
     # -- plan and deploy -----------------------------------------------------------------------
@@ -372,7 +375,6 @@ class Rollout:
         """
         from scripts.others import PlanAgain, wait_or_refuse
 
-        self.refuse_disabled_regions(environments)
         desired = self.desired(environments, upload=True)
         deployed = self.read(desired)
         plans = self._plan(desired, deployed)

@@ -67,6 +67,27 @@ def running_platform(tmp: Path) -> Iterator[Platform]:
         yield Platform(url, params, tmp / "build")
 
 
+def answer_with_error(monkeypatch: Any, operation: str, status: int, body: bytes) -> None:
+    """Every botocore session made from now on answers `operation` ("service.Operation", as in
+    botocore's before-send events) with this AWS error body: a refusal the emulator has no
+    reason to give (a changed trust policy, a permission taken away)."""
+    import botocore.awsrequest
+    import botocore.session
+
+    class Raw:
+        def stream(self, **_: object) -> list[bytes]:
+            return [body]
+
+    original = botocore.session.Session.__init__
+
+    def init(self: botocore.session.Session, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.register(f"before-send.{operation}", lambda request, **_: botocore.awsrequest.
+                      AWSResponse(request.url, status, {}, Raw()))
+
+    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+
+
 def deploy_all(platform: Platform) -> Result:
     for args in (("bootstrap",), ("deploy", "--all")):
         result = platform.payctl(*args)

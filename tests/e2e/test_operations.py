@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from emulated import Platform, deploy_all
+from emulated import Platform, answer_with_error, deploy_all
 
 from scripts.cli_support import ROOT
 
@@ -119,24 +119,9 @@ def test_drift_finds_a_change_made_by_hand_offline(fresh: Platform) -> None:
 
 def test_access_denied_on_the_execution_role_is_one_line(deployed: Platform, monkeypatch) -> None:
     """The admin account may no longer assume the execution role (a changed trust policy)."""
-    import botocore.awsrequest
-    import botocore.session
-
-    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
-            b"authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>")
-
-    class Raw:
-        def stream(self, **_: object) -> list[bytes]:
-            return [body]
-
-    original = botocore.session.Session.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        self.register("before-send.sts.AssumeRole",
-                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 403, {}, Raw()))
-
-    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    answer_with_error(monkeypatch, "sts.AssumeRole", 403, (
+        b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+        b"authorized to perform: sts:AssumeRole</Message></Error></ErrorResponse>"))
     result = deployed.payctl("manifest", "prod")
     assert result.exit_code == 1
     assert result.output == ("error: cannot assume arn:aws:iam::345678901234:role/"

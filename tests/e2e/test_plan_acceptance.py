@@ -8,7 +8,7 @@ import json
 import shutil
 from pathlib import Path
 
-from emulated import Platform
+from emulated import Platform, answer_with_error
 from jsonschema import Draft202012Validator
 
 from scripts.cli_support import ROOT, Options
@@ -114,24 +114,9 @@ def test_an_exact_preview_that_fails_fails_the_plan(deployed: Platform, tmp_path
                                                     monkeypatch) -> None:
     """Issue 24: a change set that could not be made was a note beside a plan that exited 0,
     so a pipeline reviewing `plan --exact` saw a plan without its preview. Now it is exit 1."""
-    import botocore.awsrequest
-    import botocore.session
-
-    body = (b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
-            b"authorized to perform: cloudformation:CreateChangeSet</Message></Error></ErrorResponse>")
-
-    class Raw:
-        def stream(self, **_: object) -> list[bytes]:
-            return [body]
-
-    original = botocore.session.Session.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        self.register("before-send.cloudformation.CreateChangeSet",
-                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 403, {}, Raw()))
-
-    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    answer_with_error(monkeypatch, "cloudformation.CreateChangeSet", 403, (
+        b"<ErrorResponse><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>not "
+        b"authorized to perform: cloudformation:CreateChangeSet</Message></Error></ErrorResponse>"))
     params = with_prod_memory(deployed, tmp_path, 4096)
     result = deployed.payctl("--params-dir", str(params), "plan", "prod", "--exact")
     assert result.exit_code == 1

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from emulated import Platform, deploy_all
+from emulated import Platform, answer_with_error, deploy_all
 
 BUCKET = "payment-audit-logs-dev-123456789012-us-east-1"
 TABLE = "payment-transactions-dev"
@@ -110,24 +110,9 @@ def test_a_survey_that_cannot_look_stops_plan_and_deploy_before_any_operation(
     """Issue 24: a look for retained data that fails (here the execution role may not
     DescribeLogGroups) was a warning, and deploy went on to create twins of what it could not
     see. Now plan and deploy both stop, one line naming the account, the reason and what to run."""
-    import botocore.awsrequest
-    import botocore.session
-
     assert fresh.payctl("bootstrap").exit_code == 0
-    body = b'{"__type": "AccessDeniedException", "message": "not authorized: logs:DescribeLogGroups"}'
-
-    class Raw:
-        def stream(self, **_: object) -> list[bytes]:
-            return [body]
-
-    original = botocore.session.Session.__init__
-
-    def init(self, *args, **kwargs) -> None:
-        original(self, *args, **kwargs)
-        self.register("before-send.cloudwatch-logs.DescribeLogGroups",
-                      lambda request, **_: botocore.awsrequest.AWSResponse(request.url, 400, {}, Raw()))
-
-    monkeypatch.setattr(botocore.session.Session, "__init__", init)
+    answer_with_error(monkeypatch, "cloudwatch-logs.DescribeLogGroups", 400, (
+        b'{"__type": "AccessDeniedException", "message": "not authorized: logs:DescribeLogGroups"}'))
     reason = ("keeps retained data: the look failed (AccessDeniedException: not authorized: "
               "logs:DescribeLogGroups); fix that (the role's permissions, the network), then run "
               "`payctl deploy dev` again")
