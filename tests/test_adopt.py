@@ -3,16 +3,16 @@ account, the import template, and the refusal a conflict gives."""
 
 from __future__ import annotations
 
-import copy
 import json
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
-import boto3
-import botocore.session
 import pytest
 from botocore.exceptions import ClientError
+from botocore.model import ServiceModel
 from botocore.stub import Stubber
+from service_models import logs_client, logs_model
 
 from scripts.adopt import (
     Adoption,
@@ -36,8 +36,10 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM = json.loads((ROOT / "build" / "templates" / "payment-platform.json").read_text())
 PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws"}
 TARGET = Target("dev", "123456789012", "us-east-1", {"Environment": "dev"})
+
+
 # What the survey reads off a client besides its calls: the operations its botocore models.
-LOGS_META = boto3.client("logs", region_name="us-east-1").meta
+LOGS_META = SimpleNamespace(service_model=ServiceModel(logs_model(identifiers=True), "logs"))
 
 
 def test_names_resolve_from_parameters_and_pseudo_parameters() -> None:
@@ -288,17 +290,8 @@ def test_more_than_fifty_log_groups_take_one_call_per_fifty() -> None:
 def _logs_before_identifiers(tmp_path: Path) -> Any:
     """A real logs client as botocore 1.35 (and so checkov's pins) builds it: its model of
     DescribeLogGroups has no logGroupIdentifiers, so sending one fails in the client."""
-    loader = botocore.session.get_session().get_component("data_loader")
-    version = loader.determine_latest_version("logs", "service-2")
-    model = copy.deepcopy(loader.load_service_model("logs", "service-2", version))
-    del model["shapes"]["DescribeLogGroupsRequest"]["members"]["logGroupIdentifiers"]
-    folder = tmp_path / "logs" / version
-    folder.mkdir(parents=True)
-    (folder / "service-2.json").write_text(json.dumps(model))
-    session = botocore.session.get_session()
-    session.get_component("data_loader").search_paths.insert(0, str(tmp_path))
-    return session.create_client("logs", region_name="us-east-1", aws_access_key_id="x",
-                                 aws_secret_access_key="y")
+    return logs_client(tmp_path, identifiers=False, region_name="us-east-1",
+                       aws_access_key_id="x", aws_secret_access_key="y")
 
 
 def test_a_botocore_without_log_group_identifiers_looks_up_each_name(tmp_path: Path) -> None:

@@ -31,7 +31,8 @@ class StubbedAws(Aws):
         return self.target
 
 
-def setup(stubbed: object, target: object) -> tuple:
+def drift_checker(stubbed: object, target: object) -> tuple:
+    """The config, the AWS facade and a deployer whose calls go to these stubbed clients."""
     config = load_config(PARAMS)
     waiter = OperationWaiter(stubbed, 60, lambda *a: None, {}, sleep=lambda s: None)
     deployer = StackSetDeployer(stubbed, config.deployment, waiter, lambda a, e: f"{a}-1",
@@ -42,7 +43,7 @@ def setup(stubbed: object, target: object) -> tuple:
 def test_drifted_resource_is_reported_with_its_property_differences() -> None:
     admin = boto3.client("cloudformation", region_name="us-east-1")
     target = boto3.client("cloudformation", region_name="us-east-1")
-    config, aws, deployer = setup(admin, target)
+    config, aws, deployer = drift_checker(admin, target)
     prod = config.environments["prod"]
     op = {"StackSetOperation": {"OperationId": "drift-1", "Status": "SUCCEEDED"}}
     stack_id = f"arn:aws:cloudformation:us-east-1:{prod.account_id}:stack/StackSet-x/1"
@@ -71,7 +72,7 @@ def test_drifted_resource_is_reported_with_its_property_differences() -> None:
 
 def test_endpoint_without_drift_detection_says_so_in_one_line() -> None:
     admin = boto3.client("cloudformation", region_name="us-east-1")
-    config, aws, deployer = setup(admin, admin)
+    config, aws, deployer = drift_checker(admin, admin)
     with Stubber(admin) as a:
         a.add_client_error("detect_stack_set_drift", service_error_code="NotImplemented",
                            service_message="The DetectStackSetDrift action has not been implemented",

@@ -3,12 +3,14 @@ documentation it states; they run unchanged against a real account (see conforma
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
+from service_models import logs_client
 from stack_support import error_of, unique
 
 
-def test_log_groups_are_described_by_name_in_one_call(cloud: Any) -> None:
+def test_log_groups_are_described_by_name_in_one_call(cloud: Any, tmp_path: Path) -> None:
     """DescribeLogGroups, logGroupIdentifiers: "Use this array to filter the list of log groups
     returned. If you specify this parameter, the only other filter that you can choose to
     specify is includeLinkedAccounts. [...] in an account that is not a cross-account
@@ -16,7 +18,11 @@ def test_log_groups_are_described_by_name_in_one_call(cloud: Any) -> None:
     "The results are ASCII-sorted by log group name". So one call answers which of up to 50
     names exist: a name that does not is simply not listed, and a group that merely shares a
     prefix with a name is not listed either."""
-    logs = cloud.client("logs")
+    credentials = cloud.admin.get_credentials().get_frozen_credentials()
+    logs = logs_client(tmp_path, identifiers=True, region_name=cloud.region,
+                       endpoint_url=cloud.endpoint_url, aws_access_key_id=credentials.access_key,
+                       aws_secret_access_key=credentials.secret_key,
+                       aws_session_token=credentials.token)
     base = unique("/conformance/survey")
     for name in (f"{base}/b", f"{base}/a", f"{base}/a-sibling"):
         logs.create_log_group(logGroupName=name)
