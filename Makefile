@@ -6,8 +6,13 @@ STAMP  := $(VENV)/.installed
 # checkov pins its own boto3 (and more), so it lives in a virtualenv of its own.
 CHECKOV_VENV := .venv-checkov
 CHECKOV      := $(CHECKOV_VENV)/bin/checkov
+# The floors in setup.cfg are tested, not hoped for: uv resolves every direct dependency to the
+# lowest version its range allows (--resolution lowest-direct) into a virtualenv of its own.
+UV_VENV      := .venv-uv
+UV           := $(UV_VENV)/bin/uv
+LOWEST_VENV  := .venv-lowest
 
-.PHONY: templates lint scan test bench demo diagram package emulator clean
+.PHONY: templates lint scan test test-lowest bench demo diagram package emulator clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +29,7 @@ $(CHECKOV): tools/checkov-requirements.txt
 	touch $(CHECKOV)
 
 lint: $(STAMP)  ## ruff over the code; cfn-lint and policy checks run inside the test suite
-	$(BIN)/ruff check templates_py scripts lambdas tests
+	$(BIN)/ruff check templates_py scripts lambdas tests tools
 
 scan: $(CHECKOV)  ## checkov over the committed build/templates, offline: any failed check fails
 	$(CHECKOV) --directory build/templates --framework cloudformation --skip-download --compact --quiet
@@ -35,6 +40,23 @@ TEST_WORKERS ?= 2
 
 test: $(STAMP) lint scan  ## checkov, build freshness, cfn-lint, policy checks and every pytest
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
+
+$(UV): tools/uv-requirements.txt
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/pip install --quiet -r tools/uv-requirements.txt
+	touch $(UV)
+
+# The floors are proven by the unit tests, the emulator's conformance suite and one destroy ->
+# redeploy through the emulator (two runs: pytest 8.0 collects a folder and a file inside the
+# folder it was told to leave out as the file alone).
+test-lowest: $(UV)  ## the unit and conformance tests and a destroy -> redeploy on the lowest versions setup.cfg allows
+	rm -rf $(LOWEST_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(LOWEST_VENV)
+	VIRTUAL_ENV=$(LOWEST_VENV) $(UV) pip install --quiet --resolution lowest-direct -e '.[dev]'
+	$(LOWEST_VENV)/bin/python tools/floors.py
+	$(LOWEST_VENV)/bin/ruff check templates_py scripts lambdas tests tools
+	$(LOWEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) --ignore=tests/e2e tests
+	$(LOWEST_VENV)/bin/python -m pytest -n $(TEST_WORKERS) tests/e2e/test_redeploy_adopts.py
 
 diagram: templates  ## the architecture, drawn from build/templates, into build/diagrams/platform.svg (needs graphviz)
 	$(BIN)/payctl diagram
@@ -52,4 +74,4 @@ package: $(STAMP)  ## deterministic, content-addressed Lambda zips into build/di
 	$(BIN)/payctl package
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) build/dist build/manifests
+	rm -rf $(VENV) $(CHECKOV_VENV) $(UV_VENV) $(LOWEST_VENV) build/dist build/manifests
