@@ -47,8 +47,8 @@ $(UV): tools/uv-requirements.txt
 	touch $(UV)
 
 # The floors are proven by the unit tests, the emulator's conformance suite and one destroy ->
-# redeploy through the emulator (two runs: pytest 8.0 collects a folder and a file inside the
-# folder it was told to leave out as the file alone).
+# redeploy through the emulator. Two pytest runs: given a folder and a file inside a folder it
+# ignores, pytest 8.0 collects only the file.
 test-lowest: $(UV)  ## the unit and conformance tests and a destroy -> redeploy on the lowest versions setup.cfg allows
 	rm -rf $(LOWEST_VENV)
 	$(UV) venv --quiet --python $(PYTHON) $(LOWEST_VENV)

@@ -36,8 +36,6 @@ ROOT = Path(__file__).resolve().parent.parent
 PLATFORM = json.loads((ROOT / "build" / "templates" / "payment-platform.json").read_text())
 PSEUDO = {"AWS::AccountId": "123456789012", "AWS::Region": "us-east-1", "AWS::Partition": "aws"}
 TARGET = Target("dev", "123456789012", "us-east-1", {"Environment": "dev"})
-
-
 # What the survey reads off a client besides its calls: the operations its botocore models.
 LOGS_META = SimpleNamespace(service_model=ServiceModel(logs_model(identifiers=True), "logs"))
 
