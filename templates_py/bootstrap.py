@@ -4,7 +4,7 @@ The administration role lives in the admin account and may only assume the execu
 the listed target accounts. The execution role lives in every target account, trusts the admin
 account, and holds the explicit actions CloudFormation's handlers call for the platform's
 resource types, every CloudFormation action, and what intrinsic functions such as Fn::GetAZs
-call (`execution_actions.json`, derived by `scripts.permissions`), with IAM limited to the
+call (`execution_actions.json`, derived by `scripts.checks.permissions`), with IAM limited to the
 platform's own roles. The statements live in managed policies sized to IAM's quotas.
 """
 

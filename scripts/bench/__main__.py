@@ -29,8 +29,8 @@ from typing import Any
 
 import yaml
 
-from scripts.aws import is_write
-from scripts.cli_support import ROOT
+from scripts.aws.clients import is_write
+from scripts.cli.support import ROOT
 
 PAYCTL = [sys.executable, "-m", "scripts.cli"]
 FLEET_PREFIX = 900000000000  # generated fleet accounts: 900000000001, ...
@@ -61,7 +61,7 @@ def timed(action: Callable[[], Any]) -> tuple[float, Any]:
 
 def bench_build(runs: int) -> dict[str, Any]:
     heavy = ("boto3", "botocore", "cfnlint", "moto")
-    probe = ("import sys; from click.testing import CliRunner; from scripts.cli import cli; "
+    probe = ("import sys; from click.testing import CliRunner; from scripts.cli.main import cli; "
              "CliRunner().invoke(cli, ['build'], catch_exceptions=False); "
              f"print(sorted(m for m in sys.modules if m.split('.')[0] in {heavy!r}))")
     loaded = subprocess.run([sys.executable, "-c", probe], check=True, capture_output=True,
@@ -70,14 +70,14 @@ def bench_build(runs: int) -> dict[str, Any]:
         "make templates (payctl build, whole process)": repeat(runs, lambda: wall([*PAYCTL, "build"])),
         "interpreter start (python -c pass)": repeat(runs, lambda: wall([sys.executable, "-c", "pass"])),
         "imports of the build path (templates_py, troposphere, awacs, click)": repeat(
-            runs, lambda: wall([sys.executable, "-c", "import scripts.cli, templates_py.platform, "
-                                "templates_py.edge, templates_py.bootstrap, scripts.build"])),
+            runs, lambda: wall([sys.executable, "-c", "import scripts.cli.main, templates_py.platform, "
+                                "templates_py.edge, templates_py.bootstrap, scripts.build.render"])),
         "heavy modules the build imported": loaded,
     }
 
 
 def bench_lint(runs: int) -> dict[str, Any]:
-    from scripts.lint import lint_templates
+    from scripts.checks.lint import lint_templates
 
     paths = sorted((ROOT / "build" / "templates").glob("*.json"))
     first, _ = timed(lambda: lint_templates(paths))
@@ -267,7 +267,7 @@ def floors(params: Path, build: Path, changed: Path | None, polling: bool = Fals
     going from `params` to `changed`; with `polling`, each operation lasting until the waiter
     sees it done (the time model)."""
     from scripts.bench.floor import changed_resources, floor, polled, rollout_stages
-    from scripts.config import load_config
+    from scripts.config.reader import load_config
 
     config = load_config(params)
     templates = [json.loads((build / "templates" / f"{s.template}.json").read_text())
@@ -307,10 +307,10 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
     import boto3
 
     from scripts import emulator
-    from scripts.aws import Aws
-    from scripts.bootstrap import bootstrap
-    from scripts.config import load_config
-    from scripts.demo import VIA_ROLE
+    from scripts.actions.bootstrap import bootstrap
+    from scripts.actions.demo import VIA_ROLE
+    from scripts.aws.clients import Aws
+    from scripts.config.reader import load_config
 
     here = work / f"{accounts}-{strategy}"
     params = fleet_params(accounts, here / "params")
@@ -397,7 +397,7 @@ def bench_polling(minutes: float = 20) -> dict[str, Any]:
     import boto3
     from botocore.stub import Stubber
 
-    from scripts.operations import OperationWaiter, delays
+    from scripts.stacksets.operations import OperationWaiter, delays
 
     polls, elapsed = 0, 0.0
     for delay in delays():

@@ -86,7 +86,7 @@ def sleep_on_the_emulator_clock(sleep: EmulatorSleep | None, sleeping: WaitingCl
     planning, every call, a poll's own round trip) is real time that counts once, as on AWS,
     and moto's work (during which the clock stands still) never shows as polls AWS would not
     see. `sleeping` times the sleeps. Without the bench's socket, a sleep is the waiter's own."""
-    from scripts.operations import OperationWaiter
+    from scripts.stacksets.operations import OperationWaiter
 
     def wrap(inner: Callable[[float], None]) -> Callable[[float], None]:
         def nap(seconds: float) -> None:
@@ -108,8 +108,8 @@ def sleep_on_the_emulator_clock(sleep: EmulatorSleep | None, sleeping: WaitingCl
 
 def instrument(waiting: WaitingClock) -> None:
     """Count every AWS call and time every wait, without changing what either does."""
-    from scripts.aws import Aws
-    from scripts.operations import OperationWaiter
+    from scripts.aws.clients import Aws
+    from scripts.stacksets.operations import OperationWaiter
 
     count = Aws._count
 
@@ -162,7 +162,7 @@ def peak_rss_mib() -> float:
 
 
 def main(out: Path, args: list[str]) -> None:
-    from scripts.cli import main as payctl
+    from scripts.cli.main import main as payctl
 
     waiting = WaitingClock()
     instrument(waiting)

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.deployer import concurrent_accounts
+from scripts.aws.intrinsics import references
 from scripts.emulator.engine import durations
-from scripts.intrinsics import references
+from scripts.stacksets.deployer import concurrent_accounts
 
 
 @dataclass(frozen=True)
@@ -42,7 +42,7 @@ def operation_seconds(accounts: int, concurrency: int, stack_seconds: float) -> 
 
 
 def pipelined(stages: Sequence[Sequence[Op]]) -> float:
-    """Finish time of StackSets run side by side (scripts/schedule.py): each stage runs its
+    """Finish time of StackSets run side by side (scripts/stacksets/schedule.py): each stage runs its
     operations one after another; a step touching environment E starts once the stage before
     has no operation left for E."""
     previous: dict[str, float] = {}
@@ -116,9 +116,9 @@ def floor(strategy: str, stages: Sequence[Sequence[Op]], order: Sequence[str]) -
 
 
 def first_poll_after(seconds: float) -> float:
-    """When the deployer's waiter (capped backoff, scripts/operations.py) first sees an
+    """When the deployer's waiter (capped backoff, scripts/stacksets/operations.py) first sees an
     operation of `seconds` done: its polls fall at 0, 2, 5, 9.5, ... 64.4 s, then every 30 s."""
-    from scripts.operations import delays
+    from scripts.stacksets.operations import delays
 
     elapsed = 0.0
     for delay in delays():

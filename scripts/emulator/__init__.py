@@ -5,6 +5,10 @@ The deployer reaches it over HTTP with `--endpoint-url`, exactly as it reaches A
 signed with the default (fake) credentials land in the admin account; credentials from
 `sts:AssumeRole` land in the role's account, which is how the execution role reaches each
 environment account.
+
+May import: `scripts.errors` and `scripts.aws` (AWS's published facts), never the deployer's
+layers; only the commands that start it (`payctl emulator`, `payctl demo`) and the benchmark
+import it.
 """
 
 from __future__ import annotations

@@ -12,10 +12,10 @@ from typing import Any
 from click.testing import CliRunner, Result
 
 from scripts import emulator
-from scripts.aws import Aws
-from scripts.cli import cli
-from scripts.cli_support import ROOT
-from scripts.config import Config, load_config
+from scripts.aws.clients import Aws
+from scripts.cli.main import cli
+from scripts.cli.support import ROOT
+from scripts.config.reader import Config, load_config
 
 EXECUTION_ROLE = "AWSCloudFormationStackSetExecutionRole"
 # The emulator's clock for these tests: a 10-minute CloudFront distribution takes 1.2 s.
@@ -98,8 +98,8 @@ def deploy_all(platform: Platform) -> Result:
 def rollout_with_probe(platform: Platform, stack_set: str, logical_id: str) -> Any:
     """A rollout whose `stack_set` template gains a harmless resource: a template change that
     touches nothing else."""
-    from scripts.cli_support import Options
-    from scripts.commands.common import make_rollout
+    from scripts.cli.commands.common import make_rollout
+    from scripts.cli.support import Options
 
     rollout = make_rollout(Options(platform.params_dir, platform.build_dir, None, None, platform.url),
                            platform.config)

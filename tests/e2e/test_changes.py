@@ -9,9 +9,9 @@ from pathlib import Path
 import botocore.awsrequest
 from emulated import TIME_SCALE, Platform, deploy_all
 
-from scripts.cli_support import ROOT, Options
-from scripts.commands.common import make_rollout
-from scripts.rollout import Rollout
+from scripts.actions.rollout import Rollout
+from scripts.cli.commands.common import make_rollout
+from scripts.cli.support import ROOT, Options
 
 
 def operations(platform: Platform, stack_set: str) -> list[dict]:
@@ -118,7 +118,7 @@ def test_a_fleet_of_accounts_sharing_values_is_deployed_in_grouped_calls(fresh: 
     environments = list(fresh.config.environments.values())
 
     rollout.deploy(environments)
-    paths = rollout.manifests(environments, fresh.build_dir / "manifests")
+    paths = rollout.exports.write_all(environments, fresh.build_dir / "manifests")
 
     # dev's six accounts share one set of overrides: one call for them, one each for staging
     # and prod, per StackSet

@@ -28,8 +28,8 @@ from click.testing import CliRunner, Result
 from emulated import Platform
 
 from scripts import emulator
-from scripts.cli import cli
-from scripts.cli_support import ROOT
+from scripts.cli.main import cli
+from scripts.cli.support import ROOT
 
 SCALE = 0.01  # a 5-minute stack operation takes 3 s
 STACK_SETS = ("payment-platform", "payment-platform-edge")

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from emulated import TIME_SCALE, Platform
 
-from scripts.cli_support import Options
-from scripts.commands.common import make_rollout
+from scripts.actions.rollout import Rollout
+from scripts.actions.status import collect
+from scripts.cli.commands.common import make_rollout
+from scripts.cli.support import Options
 from scripts.errors import UnsafeChange
-from scripts.plan_report import render_text, report
-from scripts.rollout import Rollout
-from scripts.status import collect
+from scripts.plan.report import render_text, report
 
 
 def rollout(platform: Platform, monkeypatch: pytest.MonkeyPatch,

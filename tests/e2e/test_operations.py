@@ -8,7 +8,7 @@ import sys
 
 from emulated import Platform, answer_with_error, deploy_all
 
-from scripts.cli_support import ROOT
+from scripts.cli.support import ROOT
 
 
 def test_status_shows_every_instance_current_and_up_to_date(deployed: Platform) -> None:

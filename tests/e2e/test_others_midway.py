@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from emulated import Platform, deploy_all
 
-from scripts import others
+from scripts.stacksets import others
 
 PLATFORM = "payment-platform"
 FIND = others.find  # the real look, whatever a test has put in its place

@@ -11,9 +11,9 @@ from pathlib import Path
 from emulated import Platform, answer_with_error
 from jsonschema import Draft202012Validator
 
-from scripts.cli_support import ROOT, Options
-from scripts.commands.common import make_rollout
-from scripts.plan_report import render_text, report
+from scripts.cli.commands.common import make_rollout
+from scripts.cli.support import ROOT, Options
+from scripts.plan.report import render_text, report
 
 SCHEMAS = ROOT / "scripts" / "schemas"
 

@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 from emulated import Platform
 
-from scripts import purge
-from scripts.aws import Aws, error_code
-from scripts.cli_support import ROOT
+from scripts.actions import purge
+from scripts.aws.clients import Aws, error_code
+from scripts.checks.permissions import PURGE_CALL_ACTIONS, granted_actions
+from scripts.cli.support import ROOT
 from scripts.errors import Terminated
-from scripts.permissions import granted_actions
 
 ACCOUNT = "123456789012"
 AUDIT = f"payment-audit-logs-dev-{ACCOUNT}-us-east-1"
@@ -120,10 +120,10 @@ def test_purge_removes_a_destroyed_environments_data_only_when_confirmed(
     role = json.loads((ROOT / "build" / "templates" / "stackset-execution-role.json").read_text())
     granted = granted_actions(role)
     made = {c for c in calls if not c.startswith("sts:")}
-    assert made <= set(purge.CALL_ACTIONS), made - set(purge.CALL_ACTIONS)
+    assert made <= set(PURGE_CALL_ACTIONS), made - set(PURGE_CALL_ACTIONS)
     assert {"s3:ListObjectVersions", "s3:DeleteObjects", "kms:ScheduleKeyDeletion",
             "route53:DeleteHostedZone"} <= made
-    assert all(a.lower() in granted for c in made for a in purge.CALL_ACTIONS[c])
+    assert all(a.lower() in granted for c in made for a in PURGE_CALL_ACTIONS[c])
 
     again = fresh.payctl("purge", "dev", "--yes-delete-data", "dev")
     assert again.exit_code == 0, again.output

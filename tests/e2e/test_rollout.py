@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from emulated import Platform
 
-from scripts.manifest import validate
+from scripts.build.manifest import validate
 from templates_py import STACKSET_TEMPLATES
 
 # The design's per-environment table, as a user would check it in the console.
@@ -183,8 +183,8 @@ def test_each_account_runs_the_security_controls(deployed: Platform, env: str) -
 
 
 def test_noop_redeploy_makes_no_write_call(deployed: Platform) -> None:
-    from scripts.cli_support import Options
-    from scripts.commands.common import make_rollout
+    from scripts.cli.commands.common import make_rollout
+    from scripts.cli.support import Options
 
     opts = Options(deployed.params_dir, deployed.build_dir, None, None, deployed.url)
     rollout = make_rollout(opts, deployed.config)

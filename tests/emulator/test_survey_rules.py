@@ -1,4 +1,4 @@
-"""The AWS rules the survey for retained resources (scripts/adopt.py) depends on, each with the
+"""The AWS rules the survey for retained resources (scripts/actions/survey.py) depends on, each with the
 documentation it states; they run unchanged against a real account (see conformance.py)."""
 
 from __future__ import annotations

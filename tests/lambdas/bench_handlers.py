@@ -36,7 +36,7 @@ from lambda_harness import (
     import_handler,
 )
 
-from scripts.packaging import build_all
+from scripts.build.packaging import build_all
 
 FAKE_AWS = {"AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_EC2_METADATA_DISABLED": "true"}

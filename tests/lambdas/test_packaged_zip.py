@@ -16,7 +16,7 @@ from lambda_harness import (
     import_handler,
 )
 
-from scripts.packaging import build_all
+from scripts.build.packaging import build_all
 
 
 @pytest.fixture(scope="module")

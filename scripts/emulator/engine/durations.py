@@ -14,7 +14,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from scripts.intrinsics import condition_holds, references
+from scripts.aws.intrinsics import condition_holds, references
 
 # Seconds to create a resource of each type.
 CREATE_SECONDS: dict[str, float] = {

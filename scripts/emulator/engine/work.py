@@ -16,10 +16,10 @@ from typing import Any
 from moto.cloudformation.models import Stack, cloudformation_backends
 from moto.iam.models import iam_backends
 
+from scripts.aws.intrinsics import references
 from scripts.emulator.engine import durations
 from scripts.emulator.engine.model import Instance, StackSet
 from scripts.emulator.engine.targets import member_of
-from scripts.intrinsics import references
 
 CLOUDFORMATION = "cloudformation.amazonaws.com"
 ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import sys
+
+import click
+
+from scripts.cli.commands.common import emit, environments_argument, make_rollout, select
+from scripts.cli.support import CHANGES, Options, reports_errors
+from scripts.errors import DeploymentError
+
+
+@click.command()
+@environments_argument
+@click.option("--exact", is_flag=True,
+              help="Also preview each account's stack with a CloudFormation change set "
+                   "(created through the execution role, read, deleted).")
+@click.option("--detailed-exitcode", is_flag=True,
+              help="As Terraform: exit 0 when nothing would change, 2 when something would, "
+                   "1 on any error (input errors included).")
+@click.pass_obj
+@reports_errors
+def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
+         detailed_exitcode: bool) -> None:
+    """Show what deploy would change, per StackSet and per account, without changing anything.
+
+    Lists StackSets and instances to create, template changes by logical id (with the changed
+    properties, and whether CloudFormation will replace the resource — stateful replacements
+    are flagged), and each account's parameter changes (old -> new). Uses the same comparison
+    as deploy's no-op detection. Uploads nothing and writes nothing (not even build/).
+
+    \b
+    Examples:
+      payctl plan --all
+      payctl plan prod --output json --detailed-exitcode
+      payctl plan prod --exact
+    """
+    from scripts.actions.adoption import unreadable
+    from scripts.actions.delegation import check as delegation_check
+    from scripts.config.domains import edge_warnings
+    from scripts.plan.report import render_text, report
+
+    config, selected = select(opts, environments, all_)
+    rollout = make_rollout(opts, config)
+    plans, adoptions = rollout.plan_and_adoptions(selected)
+    blind = unreadable(adoptions)
+    if blind:  # the plan would say "create" where deploy may have to adopt: no plan at all
+        raise DeploymentError(blind)
+    doc = report(plans)
+    text = render_text(doc)
+    if adoptions:
+        from scripts.actions.adoption import describe_all
+
+        doc["adopt"] = [a.to_json() for a in adoptions]
+        text += "\nRetained resources (deploy adopts them, with their data, into the new stack):\n" \
+            + describe_all(adoptions)
+    if exact:
+        from scripts.actions.exact_preview import render
+
+        previews = rollout.exact_previews(selected)
+        doc["exact"] = [p.to_json() for p in previews]
+        text += "\n" + "\n".join(render(previews))
+    emit(opts, doc, text)
+    for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
+        click.echo(warning, err=True)
+    for line in delegation_check(rollout, selected):
+        click.echo(f"warning: deploy would refuse: {line}", err=True)
+    if detailed_exitcode and doc["changes"]:
+        sys.exit(CHANGES)

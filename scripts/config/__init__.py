@@ -1,0 +1,7 @@
+"""params/: the per-environment files and deployment.yaml, loaded and validated.
+
+`reader` loads and checks everything before any AWS call (one line per problem, naming the file
+and key); `domains` knows which domains can never be delegated.
+
+May import: `scripts.errors`, `scripts.aws` (region names only).
+"""
