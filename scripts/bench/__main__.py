@@ -295,7 +295,7 @@ def floors(params: Path, build: Path, changed: Path | None, polling: bool = Fals
 
 
 def model(measured: dict[str, Any], polled_schedule: float) -> None:
-    """The README's time model, next to what was measured: the schedule with each operation
+    """The time model of docs/speed.md, next to what was measured: the schedule with each operation
     lasting until the waiter sees it done, plus the deployer's own time."""
     measured["model_seconds"] = polled_schedule + measured["deployer_own_seconds"]
 

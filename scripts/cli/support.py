@@ -1,6 +1,6 @@
 """The CLI's shared plumbing: global options, and the one place errors become exit codes.
 
-Exit codes (the README's table is the same):
+Exit codes (docs/operating.md has the same table):
 
     0    success (plan --detailed-exitcode: no changes)
     1    failure: an AWS call or operation failed, or an unexpected error (see --debug);

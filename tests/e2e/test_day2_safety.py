@@ -269,7 +269,7 @@ def test_someone_elses_operation_is_refused_or_waited_for_never_lost(tmp_path: P
 
 
 def test_deploy_checks_drift_first_and_refuses_to_overwrite_it(slow: Slow) -> None:
-    """The README's walk-through: a Lambda's memory changed by hand, drift shows it, deploy
+    """The walk-through of docs/day2.md: a Lambda's memory changed by hand, drift shows it, deploy
     --check-drift refuses, --overwrite-drift replaces it."""
     assert slow.payctl("deploy", "dev", "--no-manifests").exit_code == 0
     slow.client("lambda", "dev").update_function_configuration(

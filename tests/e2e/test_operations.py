@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 
@@ -100,6 +101,46 @@ def test_demo_runs_end_to_end_as_a_user_runs_it(tmp_path) -> None:
     assert "0 write calls" in result.stdout
     for env in ("dev", "staging", "prod"):
         assert (tmp_path / "manifests" / f"resource-manifest-{env}.json").exists()
+    assert_shaped_as_readme(result.stdout.splitlines())
+
+
+def shape(line: str) -> re.Pattern[str]:
+    """A shown line as a pattern: its words as they are, and any run of letters and digits that
+    holds a digit (timings, counts) as any such run."""
+    pattern = ""
+    for word in re.split(r"(\s+)", line.strip()):
+        pattern += r"\s+" if word.isspace() else "".join(
+            "[A-Za-z0-9]+" if re.search(r"[0-9]", run) else re.escape(run)
+            for run in re.split(r"([A-Za-z0-9]+)", word))
+    return re.compile(pattern)
+
+
+def generic(line: str) -> str:
+    """A line without what AWS generates (API ids, hosted zone ids) or the build folder."""
+    line = re.sub(r"^manifest: \S*/", "manifest: ", line)
+    line = re.sub(r"https://[a-z0-9]+\.", "https://API-ID.", line)
+    return re.sub(r"hosted zone [A-Z0-9]+", "hosted zone ZONE-ID", line)
+
+
+def assert_shaped_as_readme(output: list[str]) -> None:
+    """README.md shows the demo's output; a real run has its table's columns, every row shown
+    (environment, account, StackSet, status, the kind of key output), the manifest lines and
+    the last lines, whatever the ids and numbers."""
+    readme = (ROOT / "README.md").read_text()
+    shown = [generic(line) for line in
+             readme[readme.index("```\nENV ") + 4:].split("\n```", 1)[0].splitlines()]
+    start = next(i for i, line in enumerate(output) if line.startswith("ENV "))
+    real = [generic(line) for line in output[start:]]
+    assert real[0].split() == shown[0].split(), "the table's columns"
+    table = [line.split() for line in real[1:real.index("")]]
+    blank = shown.index("")
+    for line in shown[1:blank]:
+        assert line == "..." or line.split() in table, f"no row {line!r}"
+    for line in shown[blank:]:
+        assert line in ("", "...") or any(shape(line).fullmatch(r) for r in real), \
+            f"no line shaped as {line!r}"
+    for mine, theirs in zip(shown[-2:], real[-2:], strict=True):
+        assert shape(mine).fullmatch(theirs), (mine, theirs)
 
 
 def test_drift_finds_a_change_made_by_hand_offline(fresh: Platform) -> None:
