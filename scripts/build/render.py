@@ -15,7 +15,8 @@ from typing import Any
 
 from troposphere import Template
 
-from scripts.config.reader import Config, read_bytes
+from scripts.config.files import read_bytes
+from scripts.config.reader import Config
 from scripts.errors import ConfigError
 from templates_py import STACKSET_TEMPLATES
 from templates_py.bootstrap import build_administration_role, build_execution_role

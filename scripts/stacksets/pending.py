@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from scripts.config.reader import read_bytes
+from scripts.config.files import read_bytes
 from scripts.errors import ConfigError, PlatformError
 
 MAX_BYTES = 65536
