@@ -21,9 +21,12 @@ def imports(path: Path) -> set[str]:
     """The scripts packages a module imports, at its top or inside a function."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text())):
-        names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-            [f"{node.module}.{a.name}" for a in node.names] if isinstance(node, ast.ImportFrom) \
-            and node.module else []
+        if isinstance(node, ast.Import):
+            names = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names = [f"{node.module}.{a.name}" for a in node.names]  # `from scripts import x`
+        else:
+            continue
         found |= {n.split(".")[1] for n in names if n.startswith("scripts.")}
     return found
 

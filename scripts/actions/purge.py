@@ -5,7 +5,7 @@ Retain) so that a redeploy adopts them. When the data is really to go, `payctl p
 them in the environment's own account and region, through the execution role, as the deployer's
 other per-account calls do. It never touches an environment that still has stack instances.
 
-The resources are found as `scripts.actions.adopt` finds what a redeploy would adopt (the templates'
+The resources are found as `scripts.actions.survey` finds what a redeploy would adopt (the templates'
 retained names, resolved with the environment's values), plus the retained hosted zones by name.
 Every step is idempotent and the survey is repeated on every run, so a purge stopped anywhere
 (Ctrl-C, SIGTERM, a failure) is finished by running it again. The key is scheduled for deletion

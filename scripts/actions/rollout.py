@@ -1,4 +1,4 @@
-"""`payctl deploy` (and the reads `plan` and `exact` share): package and upload the code, plan
+"""`payctl deploy` (and the reads `plan` and `plan --exact` share): package and upload the code, plan
 every StackSet, adopt what a destroyed environment retained, roll out by waves or in parallel.
 
 This is the library the CLI commands call. It wires the pure parts (config, rendered templates,
@@ -206,7 +206,7 @@ class Rollout:
 
     def adoptions(self, desired: list[DesiredStackSet],
                   deployed: list[DeployedStackSet | None] | None = None) -> list[Any]:
-        """Targets whose new stack must adopt retained resources (`scripts.actions.adopt`), looked up in
+        """Targets whose new stack must adopt retained resources (`scripts.actions.survey`), looked up in
         each account through the execution role: the accounts side by side, as the reads are
         (a new fleet of 300 accounts is 300 accounts' lookups)."""
         from scripts.actions.survey import SURVEY_SERVICES, survey

@@ -23,6 +23,8 @@ from scripts.errors import ConfigError
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
 PAYCTL = ("payctl", ".venv/bin/payctl")
+GLOBAL_OPTIONS_WITH_VALUES = {name for p in cli.params if isinstance(p, click.Option) and not p.is_flag
+                              for name in p.opts}
 # Parameters whose values are environment names.
 ENVIRONMENT_PARAMS = ("environments", "environment", "confirm_environment", "yes_delete_data")
 
@@ -77,14 +79,15 @@ def documented() -> list[tuple[str, str, list[str]]]:
 
 def payctl_problem(args: list[str]) -> str | None:
     """Why payctl would refuse these arguments before running anything, or None."""
+    start = 0  # the command is the first word that is neither a global option nor its value
+    while start < len(args) and args[start].startswith("-"):
+        start += 2 if args[start] in GLOBAL_OPTIONS_WITH_VALUES else 1
     try:
-        name = next((a for a in args if a in cli.commands), None)
-        before = args[:args.index(name)] if name else args
-        parent = cli.make_context("payctl", [*before, *([name] if name else [])])
-        if name is None:
+        parent = cli.make_context("payctl", args[:start + 1])
+        if start == len(args) or args[start] not in cli.commands:
             return f"no command among {args}"
-        command = cli.commands[name]
-        context = command.make_context(name, args[args.index(name) + 1:], parent=parent)
+        name = args[start]
+        context = cli.commands[name].make_context(name, args[start + 1:], parent=parent)
     except click.exceptions.Exit:
         return None  # --help, --version
     except click.ClickException as err:
@@ -125,6 +128,7 @@ def test_a_documented_command_line_exists(where: str, kind: str, args: list[str]
 
 @pytest.mark.parametrize(("line", "problem"), [
     ("payctl shipit dev", "no command"),
+    ("payctl --build-dir build", "no command"),
     ("payctl deploy dev --no-such-flag", "No such option"),
     ("payctl deploy dev --strategy fastest", "fastest"),
     ("payctl plan qa", "qa"),
