@@ -3,6 +3,7 @@
     rollout        deploy: desired StackSets, plan, adoption, the rollout, manifests
     desired        what each StackSet should be, from the config and the built templates
     exports        the compliance manifests, read from the stack outputs
+    report         the rollout report: what the waiter saw, beside the floor, kept in build/reports
     adoption, survey, adopt   redeploy after destroy: what was retained, finding it, importing it
     exact_preview  plan --exact: CloudFormation's own change set per account
     status, drift  where every instance stands, and what drifted

@@ -29,6 +29,7 @@ from scripts.stacksets.artifacts import Artifacts, bucket_policy
 from scripts.stacksets.deployer import READ_THREADS, StackSetDeployer, Step
 from scripts.stacksets.operations import FailedAccounts, OperationWaiter
 from scripts.stacksets.progress import Progress
+from scripts.stacksets.timeline import Timeline, fan_out
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
 
 FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
@@ -82,7 +83,10 @@ class Rollout:
         self.poll_scale = poll_scale
         names = config.account_names()
         self.cfn = aws.client("cloudformation")
-        self.waiter = OperationWaiter(self.cfn, timeout, progress, names, poll_scale=poll_scale)
+        self.timeline = Timeline(poll_scale)  # what the waiter saw: the rollout report
+        self.planned: list[tuple[DesiredStackSet, StackSetPlan]] = []  # the first plan, for it
+        self.waiter = OperationWaiter(self.cfn, timeout, fan_out(progress, self.timeline), names,
+                                      poll_scale=poll_scale)
         self.artifacts = self.artifacts_in(aws.region)  # oversized templates
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
@@ -289,6 +293,7 @@ class Rollout:
         desired = self.desired(environments, upload=True)
         deployed = self.read(desired)
         plans = self._plan(desired, deployed)
+        self.planned = self.planned or plans
         if wait_or_refuse(self.cfn, [p.name for _, p in plans if not p.empty], wait_for_others,
                           self.waiter.wait, self.progress.say):
             deployed = self.read(desired)  # against what the others left

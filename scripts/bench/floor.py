@@ -1,67 +1,24 @@
 """The simulated time an ideal schedule takes: the floor a measured rollout is compared with.
 
 Pure: from the built templates (engine/durations.py gives each stack's simulated seconds), the
-accounts per environment and the operation preferences. What AWS imposes, and so the floor too:
-- one operation at a time per StackSet (managed execution queues the rest);
-- one set of parameter overrides per CreateStackInstances/UpdateStackInstances call, so every
-  environment is its own operation;
-- within an operation, `concurrent_accounts` accounts at a time (MaxConcurrent*, and under
-  STRICT_FAILURE_TOLERANCE at most FailureToleranceCount + 1), so an operation over n accounts
-  of identical stacks takes ceil(n / concurrency) x the stack's time;
-- a later StackSet's step for an environment waits for the earlier StackSet to be done with it
-  (the edge imports the platform's exports).
-Polling latency, API latency and the deployer's own work are what a measurement adds on top.
+accounts per environment and the operation preferences, priced on the rules of the ideal
+schedule (scripts/stacksets/ideal.py). Polling latency, API latency and the deployer's own work
+are what a measurement adds on top.
 """
 
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from scripts.aws.intrinsics import references
 from scripts.emulator.engine import durations
 from scripts.stacksets.deployer import concurrent_accounts
+from scripts.stacksets.ideal import Op, floor, operation_seconds, pipelined, waves
 
-
-@dataclass(frozen=True)
-class Op:
-    """One StackSet operation in an ideal schedule: the environments it touches, its seconds."""
-
-    environments: tuple[str, ...]
-    seconds: float
-
-
-def operation_seconds(accounts: int, concurrency: int, stack_seconds: float) -> float:
-    """An operation over `accounts` identical stacks, `concurrency` at a time."""
-    if accounts <= 0:
-        return 0.0
-    return math.ceil(accounts / max(1, concurrency)) * stack_seconds
-
-
-def pipelined(stages: Sequence[Sequence[Op]]) -> float:
-    """Finish time of StackSets run side by side (scripts/stacksets/schedule.py): each stage runs its
-    operations one after another; a step touching environment E starts once the stage before
-    has no operation left for E."""
-    previous: dict[str, float] = {}
-    end = 0.0
-    for ops in stages:
-        clock, finished = 0.0, {}
-        for op in ops:
-            clock = max([clock, *(previous.get(e, 0.0) for e in op.environments)]) + op.seconds
-            for env in op.environments:
-                finished[env] = clock
-        previous = finished  # an environment the stage skips waits for nothing (schedule.py)
-        end = max(end, clock)
-    return end
-
-
-def waves(stages: Sequence[Sequence[Op]], order: Sequence[str]) -> float:
-    """One environment after another (deploy --strategy waves), every StackSet for it."""
-    return sum(pipelined([[op for op in ops if env in op.environments] for ops in stages])
-               for env in order)
+__all__ = ["Op", "changed_resources", "first_poll_after", "floor", "operation_seconds",
+           "pipelined", "polled", "rollout_stages", "stack_seconds", "waves"]
 
 
 def changed_resources(template: dict[str, Any], before: dict[str, str],
@@ -108,11 +65,6 @@ def rollout_stages(templates: Sequence[dict[str, Any]], accounts: dict[str, int]
                 count, concurrent_accounts(preferences, count), seconds)))
         stages.append(ops)
     return stages
-
-
-def floor(strategy: str, stages: Sequence[Sequence[Op]], order: Sequence[str]) -> float:
-    """The ideal time of `strategy`'s schedule (its operations with no latency in between)."""
-    return pipelined(stages) if strategy == "parallel" else waves(stages, order)
 
 
 def first_poll_after(seconds: float) -> float:

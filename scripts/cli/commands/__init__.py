@@ -14,7 +14,8 @@ from scripts.cli.commands.manifest import manifest
 from scripts.cli.commands.package import package
 from scripts.cli.commands.plan import plan
 from scripts.cli.commands.purge import purge
+from scripts.cli.commands.report import report
 from scripts.cli.commands.status import status
 
-COMMANDS = (build, package, bootstrap, plan, deploy, status, drift, manifest, destroy,
+COMMANDS = (build, package, bootstrap, plan, deploy, report, status, drift, manifest, destroy,
             purge, emulator, demo, diagram)

@@ -92,7 +92,7 @@ def deploy(opts: Options, environments: tuple[str, ...], all_: bool, timeout: in
         if check_drift:
             refuse_drift(config, rollout, selected, overwrite_drift)
         results = deploy_reporting_manifests(
-            opts, rollout, selected, manifests, allow_data_loss=allow_data_loss,
+            opts, rollout, selected, manifests, intent.again, allow_data_loss=allow_data_loss,
             strategy=strategy, wait_for_others=wait_for_others)
     finish(opts, rollout, selected, results, manifests, [])
 
@@ -108,34 +108,56 @@ def refuse_early_delegation(rollout: Any, selected: list[Any]) -> None:
 
 
 def deploy_reporting_manifests(opts: Options, rollout: Any, selected: list[Any], manifests: bool,
-                               **how: Any) -> list[Any]:
-    """Roll out; after a partial failure, environments that finished get true manifests and
-    failed ones keep their files untouched and are named; then the failure is reported."""
+                               command: str, **how: Any) -> tuple[list[Any], Path | None]:
+    """Roll out, then draw the rollout report (also after a failure or a stop); after a partial
+    failure, environments that finished get true manifests and failed ones keep their files
+    untouched and are named; then the failure is reported."""
     from scripts.stacksets.operations import Detached
 
     try:
-        return rollout.deploy(selected, **how)
-    except Detached:
-        raise
-    except DeploymentError:
-        if manifests:
+        results = rollout.deploy(selected, **how)
+    except BaseException as err:
+        written = write_report(opts, rollout, command, how["strategy"], err)
+        if written:
+            click.echo(f"wrote {written}", err=True)
+        if manifests and isinstance(err, DeploymentError) and not isinstance(err, Detached):
             try:
                 _export(opts, rollout, selected, err=True)
             except PlatformError as unexported:  # the deploy's own failure comes first
                 click.echo(f"warning: manifests not exported: {unexported}", err=True)
         raise
+    return results, write_report(opts, rollout, command, how["strategy"], None)
 
 
-def finish(opts: Options, rollout: Any, selected: list[Any], results: list[Any],
+def write_report(opts: Options, rollout: Any, command: str, strategy: str,
+                 error: BaseException | None) -> Path | None:
+    """build/reports/rollout-<id>.html of the operations this deploy watched (None when it
+    started none). A report that cannot be written is a warning: the rollout's own outcome
+    is what the exit code tells."""
+    from scripts.actions import report
+
+    data = report.of_rollout(rollout, command, strategy, error)
+    if data is None:
+        return None
+    try:
+        return report.write(opts.build_dir, data)
+    except OSError as err:
+        click.echo(f"warning: rollout report not written: {err}", err=True)
+        return None
+
+
+def finish(opts: Options, rollout: Any, selected: list[Any], outcome: tuple[list[Any], Path | None],
            manifests: bool, lines: list[str]) -> None:
+    results, report = outcome
     if all(r.plan.empty for r in results):
         lines.append("No changes: every StackSet and instance already matches.")
     paths, skipped = _export(opts, rollout, selected) if manifests else ([], [])
-    lines += [f"wrote {path}" for path in paths]
+    lines += [f"wrote {path}" for path in [*paths, *([report] if report else [])]]
     emit(opts, {"revision": rollout.revision,
                 "stack_sets": [{"name": r.name, "changed": not r.plan.empty,
                                 "operations": r.operations} for r in results],
-                "manifests": [str(p) for p in paths], "manifests_not_refreshed": skipped},
+                "manifests": [str(p) for p in paths], "manifests_not_refreshed": skipped,
+                "report": None if report is None else str(report)},
          "\n".join(lines))
 
 
@@ -195,6 +217,7 @@ def resume_rollout(opts: Options, resume: str, timeout: int, manifests: bool) ->
     lines.append(f"finishing the interrupted rollout: {intent.again}")
     with saved_on_stop(opts.build_dir, intent, "payctl deploy --resume"):
         results = deploy_reporting_manifests(opts, rollout, selected, manifests,
+                                             "payctl deploy --resume",
                                              allow_data_loss=intent.allow_data_loss,
                                              strategy=intent.strategy)
     finish(opts, rollout, selected, results, manifests, lines)
