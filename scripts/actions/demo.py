@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scripts.actions import report
 from scripts.actions.bootstrap import bootstrap
 from scripts.actions.rollout import Rollout
 from scripts.aws.clients import Aws
@@ -40,6 +41,7 @@ class DemoReport:
     noop_write_calls: int
     noop_read_calls: int
     manifests: list[Path] = field(default_factory=list)
+    rollout_report: Path | None = None
     instances: list[InstanceSummary] = field(default_factory=list)
 
     def render(self) -> str:
@@ -49,7 +51,8 @@ class DemoReport:
         widths = [max(len(r[c]) for r in rows) for c in range(4)]
         lines = ["  ".join(v.ljust(w) for v, w in zip(r[:4], widths, strict=True)) + "  " + r[4]
                  for r in rows]
-        lines += ["", *(f"manifest: {path}" for path in self.manifests), "",
+        lines += ["", *(f"manifest: {path}" for path in self.manifests),
+                  *([f"rollout report: {self.rollout_report}"] if self.rollout_report else []), "",
                   f"first deploy and manifests: {self.deploy_seconds:.1f} s",
                   f"second deploy: no changes in {self.noop_seconds:.2f} s, "
                   f"{self.noop_write_calls} write calls, {self.noop_read_calls} read calls"]
@@ -89,6 +92,8 @@ def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: fl
     rollout.deploy(environments)
     manifests = rollout.exports.write_all(environments, build_dir / "manifests")
     deployed = time.perf_counter() - started
+    drawn = report.of_rollout(rollout, "payctl demo (first deploy)", "waves", None)
+    page = report.write(build_dir, drawn) if drawn else None
 
     say("deploying again with nothing changed")
     before = sum(aws.calls.values()), aws.write_calls()
@@ -100,7 +105,7 @@ def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: fl
     if writes or not all(r.plan.empty for r in results):
         raise DeploymentError(f"the second deploy was not a no-op ({writes} write calls)")
 
-    report = DemoReport(endpoint_url, deployed, noop, writes, reads, manifests)
+    demo = DemoReport(endpoint_url, deployed, noop, writes, reads, manifests, page)
     for path in manifests:
-        report.instances += summarise(json.loads(path.read_text()))
-    return report
+        demo.instances += summarise(json.loads(path.read_text()))
+    return demo

@@ -43,7 +43,7 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 6px}
 .row.failed-row .label,.failed-text{color:#c62828;font-weight:600}
 .reason{grid-column:2;font-size:12px;color:#c62828;margin:0 0 4px}
 .members{grid-column:1/3;font:11px/1.3 ui-monospace,monospace;color:#555;margin:0 0 6px 16px}
-pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px}
+pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;white-space:pre-wrap}
 """
 
 

@@ -42,12 +42,12 @@ def rolled_out(config) -> Timeline:
     dev = config.environments["dev"].account_ids
     region = config.environments["dev"].region
 
-    def poll(op: str, at: float, statuses: dict[str, str], done: bool = False, stack_set: str = "payment-platform") -> None:
+    def poll(op: str, at: float, statuses: dict[str, str], done: bool = False) -> None:
         now[0] = at
         results = [AccountResult(a, region, s, REASON if s == "FAILED" else "")
                    for a, s in statuses.items()]
         status = OperationStatus.SUCCEEDED if done else OperationStatus.RUNNING
-        timeline(stack_set, op, status, results)
+        timeline("payment-platform", op, status, results)
 
     op = "create-dev-3f2a9c1d-20261206T120000Z-1-9b1c3e"
     batches = [dev[k:k + 100] for k in range(0, len(dev), 100)]
@@ -111,7 +111,7 @@ def test_the_floor_is_the_same_operations_back_to_back_at_the_allowed_concurrenc
 def test_what_the_waiter_saw_becomes_each_accounts_bar(fleet) -> None:
     ops = rolled_out(fleet).operations()
     bars = {a["account"]: a for a in ops[0]["accounts"]}
-    assert bars[FLEET[0]] | {} == {"account": FLEET[0], "region": "us-east-1", "status": "SUCCEEDED",
+    assert bars[FLEET[0]] == {"account": FLEET[0], "region": "us-east-1", "status": "SUCCEEDED",
                                    "reason": "", "started": 5.0, "finished": 150.0}
     assert bars[FAILED]["status"] == "FAILED" and bars[FAILED]["reason"] == REASON
     assert ops[0]["status"] == "SUCCEEDED" and ops[0]["finished"] == 480.0

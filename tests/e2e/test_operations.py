@@ -117,7 +117,7 @@ def shape(line: str) -> re.Pattern[str]:
 
 def generic(line: str) -> str:
     """A line without what AWS generates (API ids, hosted zone ids) or the build folder."""
-    line = re.sub(r"^manifest: \S*/", "manifest: ", line)
+    line = re.sub(r"^(manifest|rollout report): \S*/", r"\1: ", line)
     line = re.sub(r"https://[a-z0-9]+\.", "https://API-ID.", line)
     return re.sub(r"hosted zone [A-Z0-9]+", "hosted zone ZONE-ID", line)
 
