@@ -18,8 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+
 from scripts.aws.clients import describe, error_code
 from scripts.build.rollout_report import render
+from scripts.config.files import read_bytes
 from scripts.config.reader import Config
 from scripts.errors import ConfigError, DeploymentError
 from scripts.stacksets.deployer import concurrent_accounts
@@ -27,6 +30,9 @@ from scripts.stacksets.ideal import Op, operation_seconds, spans
 from scripts.stacksets.operations import RESULTS_PAGE
 
 NOT_FOUND = {"OperationNotFoundException", "StackSetNotFoundException"}
+MAX_REPORT_BYTES = 64 << 20  # 2,000 accounts x a few operations is a few MiB
+SCHEMA = Draft202012Validator(json.loads(
+    (Path(__file__).resolve().parents[1] / "schemas" / "rollout-report.schema.json").read_text()))
 
 
 def reports_dir(build_dir: Path) -> Path:
@@ -97,12 +103,16 @@ def saved(build_dir: Path) -> list[Path]:
 
 
 def load(path: Path) -> dict[str, Any]:
+    """A saved rollout, read in bounded memory and checked against its schema, or one
+    ConfigError naming the file and what is wrong."""
     try:
-        data = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        data = json.loads(read_bytes(path, MAX_REPORT_BYTES, too_large="").decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as err:
         raise ConfigError(f"{path}: not a rollout report ({err})") from None
-    if not isinstance(data, dict) or not isinstance(data.get("operations"), list):
-        raise ConfigError(f"{path}: not a rollout report (no operations)")
+    problem = next(iter(SCHEMA.iter_errors(data)), None)
+    if problem is not None:
+        where = "/".join(str(p) for p in problem.absolute_path) or "the document"
+        raise ConfigError(f"{path}: not a rollout report ({where}: {problem.message[:120]})")
     return data
 
 

@@ -469,13 +469,17 @@ def table(fleets: list[dict[str, Any]]) -> str:
 
 
 def fleet_in_child(accounts: int, strategy: str, scale: float, work: Path,
-                   reads: bool) -> dict[str, Any]:
+                   reads: bool, reports: Path) -> dict[str, Any]:
     """`bench_fleet` in a process of its own: a fresh emulator each time (moto keeps its state
-    per process, and resetting a big fleet's state takes longer than starting again)."""
+    per process, and resetting a big fleet's state takes longer than starting again). Its
+    deploys' rollout reports are kept in `reports`/<accounts>-<strategy>/."""
     out = work / f"fleet-{accounts}-{strategy}.json"
     subprocess.run([sys.executable, "-m", "scripts.bench", "--fleet", str(accounts), strategy,
                     str(scale), str(work), "reads" if reads else "-", str(out)],
                    cwd=ROOT, check=True)
+    drawn = work / f"{accounts}-{strategy}" / "build" / "reports"
+    if drawn.is_dir():
+        shutil.copytree(drawn, reports / f"{accounts}-{strategy}", dirs_exist_ok=True)
     return json.loads(out.read_text())
 
 
@@ -509,10 +513,12 @@ def main(argv: list[str] | None = None) -> None:
         report["lint"] = bench_lint(max(2, runs // 2))
         report["polling"] = bench_polling()
     fleets = []
+    out = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
     with tempfile.TemporaryDirectory(prefix="payctl-bench-") as tmp:
         for accounts in sizes:
             for n, strategy in enumerate(strategies):
-                fleets.append(fleet_in_child(accounts, strategy, scale, Path(tmp), reads=n == 0))
+                fleets.append(fleet_in_child(accounts, strategy, scale, Path(tmp), reads=n == 0,
+                                             reports=out / "reports"))
                 print(f"{accounts} accounts, {strategy}: done", file=sys.stderr, flush=True)
     report["fleets"] = fleets
     for section, value in report.items():
@@ -524,7 +530,6 @@ def main(argv: list[str] | None = None) -> None:
     print(f"rollouts (simulated AWS time at time scale {scale}; floor = the strategy's ideal "
           "schedule):")
     print(table(fleets))
-    out = Path(os.environ.get("BENCH_OUT", ROOT / "build" / "bench"))
     out.mkdir(parents=True, exist_ok=True)
     path = out / f"bench-{report['when'].replace(':', '')}.json"
     path.write_text(json.dumps(report, indent=2) + "\n")
