@@ -51,6 +51,21 @@ class WaitingClock:
             if self._active == 0:
                 self.total += time.perf_counter() - self._since
 
+    def so_far(self) -> float:
+        """`total`, with the interval still open."""
+        with self._lock:
+            return self.total + (time.perf_counter() - self._since if self._active else 0.0)
+
+
+def rollout_clock(sleeping: WaitingClock, scale: float) -> Callable[[], float]:
+    """The rollout report's clock in the bench (scripts/stacksets/timeline.py divides it by
+    `scale`): the emulator's clock runs only while a waiter sleeps, and the deployer's own time
+    counts once, as the bench's time model has it (model = polled schedule + own time)."""
+    def now() -> float:
+        slept = sleeping.so_far()
+        return (time.perf_counter() - slept) * scale + slept
+    return now
+
 
 class EmulatorSleep:
     """A sleep the bench carries out on the emulator's clock (bench `sleeps_on_the_emulator
@@ -170,6 +185,10 @@ def main(out: Path, args: list[str]) -> None:
     fd = os.environ.get("PAYCTL_BENCH_SLEEP_FD")
     sleep_on_the_emulator_clock(
         EmulatorSleep(socket.socket(fileno=int(fd))) if fd else None, sleeping)
+    if fd:
+        from scripts.stacksets import timeline
+
+        timeline.CLOCK = rollout_clock(sleeping, float(os.environ.get("PAYCTL_POLL_SCALE", "1")))
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from html import escape
 from typing import Any
 
+PLAN_OPEN_LINES = 40
 COLOURS = {"SUCCEEDED": "ok", "FAILED": "failed", "CANCELLED": "cancelled",
            "STOPPED": "cancelled", "RUNNING": "running", "PENDING": "running", "QUEUED": "running"}
 STYLE = """
@@ -43,7 +44,7 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:24px 0 6px}
 .row.failed-row .label,.failed-text{color:#c62828;font-weight:600}
 .reason{grid-column:2;font-size:12px;color:#c62828;margin:0 0 4px}
 .members{grid-column:1/3;font:11px/1.3 ui-monospace,monospace;color:#555;margin:0 0 6px 16px}
-pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;white-space:pre-wrap}
+summary h2{display:inline} pre{background:#f6f8fa;padding:12px;overflow:auto;font-size:12px;white-space:pre-wrap}
 """
 
 
@@ -186,9 +187,11 @@ def render(data: dict[str, Any]) -> str:
         body.append(f'<h2 class="wave">{escape(wave)} · {_accounts(count)}</h2>')
         for op in ops:
             body += _operation_rows(chart, op, names)
-    if data.get("plan"):
-        body.append("<h2>The plan that preceded it</h2>")
-        body.append(f"<pre>{escape(data['plan'])}</pre>")
+    if data.get("plan"):  # a fleet's plan is a line per account: open only when short
+        lines = data["plan"].count("\n") + 1
+        shown = " open" if lines <= PLAN_OPEN_LINES else ""
+        body.append(f"<details{shown}><summary><h2>The plan that preceded it ({lines} lines)"
+                    f"</h2></summary><pre>{escape(data['plan'])}</pre></details>")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
             "<link rel=\"icon\" href=\"data:,\">"
