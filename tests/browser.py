@@ -58,8 +58,11 @@ def opened(page: Path, screenshot: str) -> Iterator[Seen]:
     with chromium() as driver:
         driver.get(page.resolve().as_uri())
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        shot = driver.execute_cdp_cmd("Page.captureScreenshot",
-                                      {"format": "png", "captureBeyondViewport": True})
+        size = driver.execute_cdp_cmd("Page.getLayoutMetrics", {})["cssContentSize"]
+        clip = {"x": 0, "y": 0, "width": max(size["width"], 1400), "height": size["height"],
+                "scale": 1}  # the whole page, however the headless window was sized
+        shot = driver.execute_cdp_cmd("Page.captureScreenshot", {
+            "format": "png", "captureBeyondViewport": True, "clip": clip})
         (ARTIFACTS / screenshot).write_bytes(base64.b64decode(shot["data"]))
         yield Seen(driver.execute_script("return document.body.innerText"),
                    driver.get_log("browser"), driver)

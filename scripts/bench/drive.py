@@ -57,13 +57,14 @@ class WaitingClock:
             return self.total + (time.perf_counter() - self._since if self._active else 0.0)
 
 
-def rollout_clock(sleeping: WaitingClock, scale: float) -> Callable[[], float]:
+def rollout_clock(sleeping: WaitingClock, sleep: EmulatorSleep, scale: float
+                  ) -> Callable[[], float]:
     """The rollout report's clock in the bench (scripts/stacksets/timeline.py divides it by
-    `scale`): the emulator's clock runs only while a waiter sleeps, and the deployer's own time
-    counts once, as the bench's time model has it (model = polled schedule + own time)."""
+    `scale`): the emulator's clock, which moves only by the sleeps asked of it (however long
+    moto takes meanwhile), plus the deployer's own real time, counted once, as the bench's
+    time model has it (model = polled schedule + own time)."""
     def now() -> float:
-        slept = sleeping.so_far()
-        return (time.perf_counter() - slept) * scale + slept
+        return (time.perf_counter() - sleeping.so_far()) * scale + sleep.slept
     return now
 
 
@@ -77,14 +78,18 @@ class EmulatorSleep:
         self._lock = threading.Lock()
         self._asked = 0
         self._sleepers: dict[int, threading.Event] = {}
+        self.slept = 0.0  # how far the emulator's clock has moved for these sleeps
         threading.Thread(target=self._wake, daemon=True).start()
 
     def __call__(self, seconds: float) -> None:
         with self._lock:
             self._asked += 1
             woken = self._sleepers[self._asked] = threading.Event()
+            wake = self.slept + seconds  # the clock stands still but for sleeps
             self._sock.sendall(f"{self._asked} {seconds!r}\n".encode())
         woken.wait()
+        with self._lock:
+            self.slept = max(self.slept, wake)
 
     def _wake(self) -> None:
         for line in self._sock.makefile():
@@ -183,12 +188,13 @@ def main(out: Path, args: list[str]) -> None:
     instrument(waiting)
     sleeping = WaitingClock()
     fd = os.environ.get("PAYCTL_BENCH_SLEEP_FD")
-    sleep_on_the_emulator_clock(
-        EmulatorSleep(socket.socket(fileno=int(fd))) if fd else None, sleeping)
-    if fd:
+    emulated = EmulatorSleep(socket.socket(fileno=int(fd))) if fd else None
+    sleep_on_the_emulator_clock(emulated, sleeping)
+    if emulated:
         from scripts.stacksets import timeline
 
-        timeline.CLOCK = rollout_clock(sleeping, float(os.environ.get("PAYCTL_POLL_SCALE", "1")))
+        timeline.CLOCK = rollout_clock(sleeping, emulated,
+                                       float(os.environ.get("PAYCTL_POLL_SCALE", "1")))
     before = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     try:

@@ -189,7 +189,7 @@ def render(data: dict[str, Any]) -> str:
             body += _operation_rows(chart, op, names)
     if data.get("plan"):  # a fleet's plan is a line per account: open only when short
         lines = data["plan"].count("\n") + 1
-        shown = " open" if lines <= PLAN_OPEN_LINES else ""
+        shown = " open" if lines <= PLAN_OPEN_LINES and len(data["plan"]) <= 40 * 160 else ""
         body.append(f"<details{shown}><summary><h2>The plan that preceded it ({lines} lines)"
                     f"</h2></summary><pre>{escape(data['plan'])}</pre></details>")
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
