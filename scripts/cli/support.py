@@ -74,7 +74,8 @@ def relative(path: Path, cwd: Path | None = None) -> Path:
 
 # -- global options: accepted before or after the subcommand ------------------------------------
 
-OUTPUT = click.Choice(["text", "json"])
+OUTPUT = click.Choice(["text", "json", "markdown"])
+MARKDOWN_COMMANDS = {"plan"}  # a pull-request comment; the other commands have no such reader
 GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
     (("--params-dir",), {"type": click.Path(file_okay=False, path_type=Path),
                          "help": "Folder with deployment.yaml and one <env>.yaml per environment "
@@ -87,7 +88,8 @@ GLOBAL_OPTIONS: list[tuple[tuple[str, ...], dict[str, Any]]] = [
                              "region."}),
     (("--endpoint-url",), {"help": "Send AWS calls to this endpoint, e.g. a local emulator "
                                    "(env: AWS_ENDPOINT_URL)."}),
-    (("--output",), {"type": OUTPUT, "help": "text for people, json for scripts [default: text]."}),
+    (("--output",), {"type": OUTPUT, "help": "text for people, json for scripts, markdown for "
+                                          "a pull-request comment (plan only) [default: text]."}),
     (("--debug",), {"is_flag": True, "default": None,
                     "help": "Show the traceback of an unexpected error."}),
     (("--no-color",), {"is_flag": True, "default": None,
@@ -136,7 +138,21 @@ def global_options(command: click.Command) -> click.Command:
     accepts them anywhere; given there, they override the group's."""
     command.params.extend(click.Option(decls, **spec, expose_value=False, callback=_override)
                           for decls, spec in GLOBAL_OPTIONS)
+    if command.name not in MARKDOWN_COMMANDS and command.callback is not None:
+        command.callback = _no_markdown(command.name or "", command.callback)
     return command
+
+
+def _no_markdown(name: str, callback: F) -> F:
+    """--output markdown, before or after the subcommand, refused before the command runs."""
+    @functools.wraps(callback)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        opts = click.get_current_context().find_object(Options)
+        if opts is not None and opts.output == "markdown":
+            raise click.UsageError(f"--output markdown: only `payctl plan` writes markdown (a "
+                                   f"pull-request comment); use text or json with `payctl {name}`")
+        return callback(*args, **kwargs)
+    return run  # type: ignore[return-value]
 
 
 def make_options(params_dir: Path, build_dir: Path, profile: str | None, region: str | None,

@@ -52,7 +52,7 @@ def test_every_reporting_command_takes_the_global_options(command: str) -> None:
     result = invoke(command, "--help")
     assert result.exit_code == 0
     for option in ("--params-dir", "--build-dir", "--profile", "--region", "--endpoint-url",
-                   "--output [text|json]", "--debug", "--no-color"):
+                   "--output [text|json|markdown]", "--debug", "--no-color"):
         assert option in result.output, option
 
 

@@ -97,9 +97,12 @@ def make_rollout(opts: Any, config: Config, timeout: float = DEFAULT_TIMEOUT,
                    poll_scale=poll_scale())
 
 
-def emit(opts: Any, data: Any, text: str | None) -> None:
-    """The command's result on stdout: JSON with --output json, else the text (if any)."""
+def emit(opts: Any, data: Any, text: str | None, markdown: str | None = None) -> None:
+    """The command's result on stdout: JSON with --output json, Markdown with --output markdown
+    (only plan has it: scripts.cli.support refuses it elsewhere before any call), else the text."""
     if opts.output == "json":
         click.echo(json.dumps(data, indent=2, default=str))
+    elif opts.output == "markdown" and markdown is not None:
+        click.echo(markdown, nl=False)
     elif text:
         click.echo(text)

@@ -33,10 +33,12 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
       payctl plan --all
       payctl plan prod --output json --detailed-exitcode
       payctl plan prod --exact
+      payctl plan --all --output markdown --detailed-exitcode   (a pull-request comment)
     """
     from scripts.actions.adoption import unreadable
     from scripts.actions.delegation import check as delegation_check
     from scripts.config.domains import edge_warnings
+    from scripts.plan.markdown import render_markdown
     from scripts.plan.report import render_text, report
 
     config, selected = select(opts, environments, all_)
@@ -46,20 +48,21 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
     if blind:  # the plan would say "create" where deploy may have to adopt: no plan at all
         raise DeploymentError(blind)
     doc = report(plans)
-    text = render_text(doc)
+    extra = []
     if adoptions:
         from scripts.actions.adoption import describe_all
 
         doc["adopt"] = [a.to_json() for a in adoptions]
-        text += "\nRetained resources (deploy adopts them, with their data, into the new stack):\n" \
-            + describe_all(adoptions)
+        extra.append("Retained resources (deploy adopts them, with their data, into the new "
+                     "stack):\n" + describe_all(adoptions))
     if exact:
         from scripts.actions.exact_preview import render
 
         previews = rollout.exact_previews(selected)
         doc["exact"] = [p.to_json() for p in previews]
-        text += "\n" + "\n".join(render(previews))
-    emit(opts, doc, text)
+        extra.append("\n".join(render(previews)))
+    emit(opts, doc, "\n".join([render_text(doc), *extra]),
+         markdown=render_markdown(doc, "\n".join(extra)))
     for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
         click.echo(warning, err=True)
     for line in delegation_check(rollout, selected):
