@@ -46,12 +46,34 @@ MANAGED_POLICY_CHARS = 6144
 ROLE_MANAGED_POLICIES = 10
 # Room left for the partition and account id that `Fn::Sub` puts into the resource ARNs.
 POLICY_SIZE_MARGIN = 400
+# The read-only role `payctl plan` assumes in each environment's account when it runs for a pull
+# request (`templates_py.github`): trusted only by the admin account's plan role, it reads the
+# instances' stacks and the retained data a plan looks for, and changes nothing.
+PLAN_ROLE = "payctl-github-plan"
+PLAN_READER_ROLE = "payctl-plan-reader"
+PLAN_READER_ACTIONS: dict[str, tuple[str, ...]] = {
+    "cloudformation": ("DescribeStacks", "GetTemplate"),
+    "dynamodb": ("DescribeTable",),
+    "logs": ("DescribeLogGroups",),
+    "s3": ("ListBucket", "GetEncryptionConfiguration"),
+    "kms": ("DescribeKey", "ListResourceTags"),
+    "route53": ("GetHostedZone", "ListResourceRecordSets"),
+}
+# Each service's reads on the account's own resources; the platform's buckets are `payment-*`.
+PLAN_READER_RESOURCES = {
+    "cloudformation": "arn:${AWS::Partition}:cloudformation:*:${AWS::AccountId}:stack/*/*",
+    "dynamodb": "arn:${AWS::Partition}:dynamodb:*:${AWS::AccountId}:table/*",
+    "logs": "arn:${AWS::Partition}:logs:*:${AWS::AccountId}:log-group:*",
+    "s3": "arn:${AWS::Partition}:s3:::payment-*",
+    "kms": "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*",
+    "route53": "arn:${AWS::Partition}:route53:::hostedzone/*",
+}
 # Account ids per statement of the administration role: 100 ids take ~1,500 characters, so
 # several statements share one managed policy.
 ACCOUNTS_PER_STATEMENT = 100
 
 
-def _template(description: str) -> tuple[Template, Tags]:
+def role_template(description: str) -> tuple[Template, Tags]:
     """A bootstrap template and its tags; the deployer passes the account's environment values
     (the admin account, which serves all environments, keeps the `shared` defaults)."""
     template = Template(Description=description)
@@ -83,7 +105,7 @@ def build_administration_role(accounts: Sequence[str]) -> Template:
     instances-per-StackSet quota); packed into managed policies they fit IAM's quotas."""
     if not accounts:
         raise ValueError("the administration role needs at least one target account")
-    template, tags = _template(
+    template, tags = role_template(
         "StackSet administration role for the payment platform (admin account).")
     name = _role_name(template, "AdministrationRoleName", ADMINISTRATION_ROLE,
                       "Administration role name")
@@ -93,12 +115,12 @@ def build_administration_role(accounts: Sequence[str]) -> Template:
                             Action=[sts.AssumeRole], Resource=[execution_roles],
                             Condition=Condition(StringEquals("aws:ResourceAccount", chunk)))
                   for number, chunk in enumerate(_chunks(sorted(accounts)), 1)]
-    packed = _packed(statements)
+    packed = packed_policies(statements)
     policies = [template.add_resource(iam.ManagedPolicy(
         f"AssumeExecutionRolePolicy{number}",
         Description=f"Lets StackSets assume the execution role in the platform's accounts "
                     f"({number} of {len(packed)})",
-        PolicyDocument=_document(part))) for number, part in enumerate(packed, 1)]
+        PolicyDocument=policy_document(part))) for number, part in enumerate(packed, 1)]
     role = template.add_resource(iam.Role(
         "AdministrationRole",
         RoleName=Ref(name),
@@ -137,12 +159,12 @@ def policy_chars(document: dict[str, object]) -> int:
     return len(json.dumps(document, separators=(",", ":")))
 
 
-def _packed(statements: list[Statement]) -> list[list[Statement]]:
+def packed_policies(statements: list[Statement]) -> list[list[Statement]]:
     """Statements packed, in order, into as few managed policies as fit IAM's size quota."""
     limit = MANAGED_POLICY_CHARS - POLICY_SIZE_MARGIN
     policies: list[list[Statement]] = []
     for statement in statements:
-        if policies and policy_chars(encode_to_dict(_document(policies[-1] + [statement]))) <= limit:
+        if policies and policy_chars(encode_to_dict(policy_document(policies[-1] + [statement]))) <= limit:
             policies[-1].append(statement)
         else:
             policies.append([statement])
@@ -152,24 +174,24 @@ def _packed(statements: list[Statement]) -> list[list[Statement]]:
     return policies
 
 
-def _document(statements: list[Statement]) -> PolicyDocument:
+def policy_document(statements: list[Statement]) -> PolicyDocument:
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
 def build_execution_role() -> Template:
-    template, tags = _template(
+    template, tags = role_template(
         "StackSet execution role for the payment platform (each target account).")
     admin = template.add_parameter(Parameter(
         "AdministratorAccountId", Type="String", AllowedPattern=r"^\d{12}$",
         Description="Account that administers the StackSets and runs the deployer."))
     template.set_parameter_label(admin, "Administrator account id")
     name = _role_name(template, "ExecutionRoleName", EXECUTION_ROLE, "Execution role name")
-    packed = _packed(_execution_statements())
+    packed = packed_policies(_execution_statements())
     policies = [template.add_resource(iam.ManagedPolicy(
         f"ExecutionPolicy{number}",
         Description=f"What CloudFormation needs to manage the payment platform ({number} of "
                     f"{len(packed)})",
-        PolicyDocument=_document(statements), Metadata=EXECUTION_ROLE_SKIPS))
+        PolicyDocument=policy_document(statements), Metadata=EXECUTION_ROLE_SKIPS))
         for number, statements in enumerate(packed, 1)]
     role = template.add_resource(iam.Role(
         "ExecutionRole",
@@ -185,7 +207,33 @@ def build_execution_role() -> Template:
         Metadata=EXECUTION_ROLE_SKIPS,
     ))
     template.add_output(_arn_output(role, "ARN of the StackSet execution role."))
+    _add_plan_reader(template, tags)
     return template
+
+
+def _add_plan_reader(template: Template, tags: Tags) -> None:
+    """The plan reader: the admin account's plan role (`aws:PrincipalArn`, which need not
+    exist yet) may assume it, for the reads listed in PLAN_READER_ACTIONS and ListHostedZones,
+    which takes no resource (Service Authorization Reference, Amazon Route 53)."""
+    statements = [Statement(Sid=f"Read{service.capitalize()}", Effect=Allow,
+                            Action=[Action(service, a) for a in actions],
+                            Resource=[Sub(PLAN_READER_RESOURCES[service])])
+                  for service, actions in PLAN_READER_ACTIONS.items()]
+    statements.append(Statement(Sid="ListHostedZones", Effect=Allow,
+                                Action=[Action("route53", "ListHostedZones")], Resource=["*"]))
+    template.add_resource(iam.Role(
+        "PlanReaderRole",
+        RoleName=PLAN_READER_ROLE,
+        Description="Lets payctl plan, run for a pull request, read the platform in this account",
+        AssumeRolePolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[Statement(
+            Effect=Allow, Action=[sts.AssumeRole],
+            Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AdministratorAccountId}:root")),
+            Condition=Condition(StringEquals("aws:PrincipalArn", Sub(
+                f"arn:${{AWS::Partition}}:iam::${{AdministratorAccountId}}:role/{PLAN_ROLE}"))))]),
+        Policies=[iam.Policy(PolicyName=PLAN_READER_ROLE,
+                             PolicyDocument=policy_document(statements))],
+        Tags=tags,
+    ))
 
 
 def _arn_output(role: iam.Role, description: str) -> Output:

@@ -20,11 +20,13 @@ from scripts.config.reader import Config
 from scripts.errors import ConfigError
 from templates_py import STACKSET_TEMPLATES
 from templates_py.bootstrap import build_administration_role, build_execution_role
+from templates_py.github import build_github_roles
 
 TEMPLATES_DIR = "templates"
 PARAMETERS_DIR = "parameters"
 ADMINISTRATION_ROLE_TEMPLATE = "stackset-administration-role"
 EXECUTION_ROLE_TEMPLATE = "stackset-execution-role"
+GITHUB_ROLES_TEMPLATE = "github-roles"
 MAX_BUILT_BYTES = 16 << 20  # larger than any template CloudFormation accepts (1 MB via S3)
 
 
@@ -49,7 +51,18 @@ def render(config: Config) -> dict[str, str]:
     files[template_path(ADMINISTRATION_ROLE_TEMPLATE)] = to_text(
         administration_role(config).to_dict())
     files[template_path(EXECUTION_ROLE_TEMPLATE)] = to_text(build_execution_role().to_dict())
+    if config.deployment.service_managed is None:
+        files[template_path(GITHUB_ROLES_TEMPLATE)] = to_text(github_roles(config).to_dict())
     return files
+
+
+def github_roles(config: Config) -> Template:
+    """The GitHub Actions roles' template (self-managed StackSets only)."""
+    deployment = config.deployment
+    return build_github_roles(
+        sorted(config.account_names()), list(config.environments),
+        [s.name for s in deployment.stacksets], deployment.administration_role_name,
+        deployment.execution_role_name, deployment.artifacts_bucket_prefix)
 
 
 def administration_role(config: Config) -> Template:

@@ -24,6 +24,8 @@ MINIMUM_PROD_RETENTION_DAYS = 365
 STAR_RESOURCE_ALLOWED = {
     "xray:PutTraceSegments": "X-Ray write APIs support no resource-level permissions",
     "xray:PutTelemetryRecords": "X-Ray write APIs support no resource-level permissions",
+    "ec2:DescribeRegions": "EC2's Describe actions support no resource-level permissions",
+    "route53:ListHostedZones": "Route 53 lists hosted zones for the account, not one resource",
 }
 # The StackSet execution role creates resources whose ARNs do not exist yet; its service
 # statements (Sid "Manage<Service>") are the documented exception.

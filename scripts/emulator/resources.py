@@ -30,6 +30,7 @@ from moto.ec2.models.route_tables import Route, RouteTable
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
+from moto.iam.models import iam_backends
 from moto.kms.models import Key
 from moto.logs.models import LogGroup
 from moto.s3.models import FakeBucket, s3_backends
@@ -374,6 +375,26 @@ class WafV2WebAcl(_Resource, CloudFormationModel):
         backend.delete_web_acl(name, scope, acl_id, acl.lock_token)
 
 
+class IamOidcProvider(_Resource, CloudFormationModel):
+    """Ref returns the provider's ARN (resource reference, AWS::IAM::OIDCProvider); IAM holds
+    one provider per URL in an account, so a second is refused (EntityAlreadyExists)."""
+
+    TYPE = "AWS::IAM::OIDCProvider"
+    ATTRIBUTES = ("Arn",)
+
+    @classmethod
+    def create(cls, name: str, props: dict[str, Any], account: str, region: str
+               ) -> tuple[str, dict[str, Any]]:
+        provider = iam_backends[account][get_partition(region)].create_open_id_connect_provider(
+            props["Url"], props.get("ThumbprintList", []), props.get("ClientIdList", []),
+            _tags(props))
+        return provider.arn, {"Arn": provider.arn}
+
+    def delete(self, account_id: str, region_name: str) -> None:
+        iam_backends[account_id][get_partition(region_name)].delete_open_id_connect_provider(
+            self.physical_id)
+
+
 class WaitConditionHandle(_Resource, CloudFormationModel):
     """A real resource of the stack in CloudFormation (moto parses it to nothing, so a stack
     holding only a handle would list no resource). Ref gives the handle's presigned URL."""
@@ -392,7 +413,7 @@ class WaitConditionHandle(_Resource, CloudFormationModel):
 
 _TYPES = (CloudWatchAlarm, ApiGatewayStage, ApiGatewayAccount, S3BucketPolicy, AcmCertificate,
           CloudFrontDistribution, ApiGatewayUsagePlan, ApiGatewayApiKey, ApiGatewayUsagePlanKey,
-          WafV2WebAcl, WaitConditionHandle)
+          WafV2WebAcl, WaitConditionHandle, IamOidcProvider)
 
 
 # -- properties moto's own models drop --------------------------------------------------------

@@ -12,7 +12,7 @@ BUILD = Path(__file__).resolve().parents[2] / "build" / "templates"
 
 def test_every_built_template_lints_clean() -> None:
     templates = sorted(BUILD.glob("*.json"))
-    assert len(templates) == 4
+    assert len(templates) == 5
     assert lint_templates(templates) == []
 
 

@@ -28,7 +28,7 @@ def overrides(environment: str) -> dict[str, dict[str, str]]:
 
 def test_built_templates_pass_every_check() -> None:
     templates = built_templates()
-    assert len(templates) == 4
+    assert len(templates) == 5
     assert set(overrides("prod")) == {"payment-platform", "payment-platform-edge"}
     assert policy.run_all(templates, overrides("prod")) == []
 
