@@ -14,14 +14,16 @@ from collections.abc import Callable
 from typing import Any
 
 from scripts.aws.clients import Aws, describe, error_code
-from scripts.build.render import administration_role
+from scripts.build.render import administration_role, github_roles
 from scripts.config.reader import Config
-from scripts.errors import DeploymentError, WrongAccount
+from scripts.errors import ConfigError, DeploymentError, WrongAccount
 from templates_py.bootstrap import build_execution_role
+from templates_py.github import GITHUB_OIDC_HOST
 from templates_py.parameters import TAGGING
 
 ADMIN_STACK = "payment-platform-stackset-administration-role"
 EXECUTION_STACK = "payment-platform-stackset-execution-role"
+GITHUB_STACK = "payment-platform-github-roles"
 WAIT = {"Delay": 5, "MaxAttempts": 120}
 # "Template body size in a request: 51,200 bytes" (AWS CloudFormation User Guide, "AWS
 # CloudFormation quotas"); the administration role's template lists every account id.
@@ -106,7 +108,15 @@ def check_caller(sts: Any, admin_account_id: str) -> str:
     return account
 
 
-def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None]) -> None:
+def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None],
+              github_repository: str | None = None) -> None:
+    """The administration role, the execution role (and plan reader) in every environment
+    account, and with `github_repository` the GitHub Actions roles in the admin account."""
+    if github_repository and config.deployment.service_managed is not None:
+        raise ConfigError("--github-repository: only for SELF_MANAGED StackSets (params/"
+                          "deployment.yaml): a pull request's plan needs the read-only plan "
+                          "reader role, which bootstrap creates beside the execution role; "
+                          "nothing was changed")
     admin = check_caller(aws.client("sts"), config.deployment.admin_account_id)
     if config.deployment.service_managed is not None:
         # AWS creates the roles of service-managed StackSets itself (trusted access with
@@ -128,3 +138,31 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
                                     "ExecutionRoleName": config.deployment.execution_role_name,
                                     **env.parameters(TAGGING)}, say)
             say(f"{env.name} account {account}: {EXECUTION_STACK} {outcome}")
+    if github_repository:
+        cfn = aws.client("cloudformation")
+        outcome = deploy_stack(cfn, GITHUB_STACK, github_roles(config).to_dict(), {
+            "Repository": github_repository,
+            "ExistingProviderArn": github_provider(cfn, aws.client("iam"))}, say)
+        say(f"admin account {admin}: {GITHUB_STACK} {outcome} (for {github_repository})")
+
+
+def github_provider(cfn: Any, iam: Any) -> str:
+    """The GitHub OIDC provider's ARN to pass to the GitHub roles' stack, or "" for the stack to
+    create it. An account holds one provider per URL: one made outside the stack is used as it
+    is; one the stack made stays the stack's (its parameter is kept)."""
+    try:
+        stack = cfn.describe_stacks(StackName=GITHUB_STACK)["Stacks"][0]
+    except Exception as err:
+        if error_code(err) != "ValidationError":
+            raise DeploymentError(f"{GITHUB_STACK}: {describe(err)}") from None
+    else:
+        if stack["StackStatus"] != "DELETE_COMPLETE":
+            return next((p.get("ParameterValue", "") for p in stack.get("Parameters", [])
+                         if p["ParameterKey"] == "ExistingProviderArn"), "")
+    try:
+        providers = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
+    except Exception as err:
+        raise DeploymentError(f"cannot list the account's OIDC providers: {describe(err)}; "
+                              "nothing was changed") from None
+    return next((p["Arn"] for p in providers
+                 if p["Arn"].endswith(f":oidc-provider/{GITHUB_OIDC_HOST}")), "")

@@ -84,6 +84,9 @@ class Deployment:
     stacksets: tuple[StackSetSpec, ...]
     operation_preferences: dict[str, Any]
     service_managed: ServiceManaged | None = None
+    # A role to read through instead (`payctl plan --read-role`): a pull request's plan reads
+    # through a role that can change nothing.
+    read_role: str | None = None
 
     def artifacts_bucket(self, region: str) -> str:
         """The artifacts bucket in `region` (one per target region, and the administrator's)."""
@@ -95,7 +98,10 @@ class Deployment:
     def read_role_name(self) -> str:
         """The role assumed to read an instance's stack in its account. Self-managed: the
         execution role. Service-managed: AWS's `stacksets-exec-*` role trusts only StackSets,
-        so a role the organization gives the admin account (OrganizationAccountAccessRole)."""
+        so a role the organization gives the admin account (OrganizationAccountAccessRole).
+        `read_role`, when given, instead."""
+        if self.read_role:
+            return self.read_role
         return self.service_managed.member_role_name if self.service_managed else \
             self.execution_role_name
 

@@ -1,23 +1,37 @@
 from __future__ import annotations
 
+import re
+
 import click
 
 from scripts.cli.commands.common import emit, make_aws
 from scripts.cli.support import Options, reports_errors
+from templates_py.github import REPOSITORY_PATTERN
+
+
+def repository(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not re.match(REPOSITORY_PATTERN, value):
+        raise click.BadParameter(f"{value!r} is not a GitHub repository (OWNER/REPO)", ctx, param)
+    return value
 
 
 @click.command()
 @click.option("--via-role", default="OrganizationAccountAccessRole", show_default=True,
               help="Existing role in each environment account used to create the execution role.")
+@click.option("--github-repository", metavar="OWNER/REPO", callback=repository,
+              help="Also create the GitHub Actions OIDC provider and the roles the shipped "
+                   "workflows assume (payctl-github-deploy, payctl-github-plan) for this "
+                   "repository; see docs/ci.md.")
 @click.pass_obj
 @reports_errors
-def bootstrap(opts: Options, via_role: str) -> None:
+def bootstrap(opts: Options, via_role: str, github_repository: str | None) -> None:
     """Create or update the StackSet roles: administration role in the admin account (the
-    current credentials), execution role in every environment account.
+    current credentials), execution role and read-only plan reader in every environment account.
 
     \b
-    Example:
+    Examples:
       payctl --profile admin bootstrap
+      payctl --profile admin bootstrap --github-repository acme/payment-platform
     """
     from scripts.actions.bootstrap import bootstrap as run
     from scripts.config.reader import load_config
@@ -31,5 +45,5 @@ def bootstrap(opts: Options, via_role: str) -> None:
 
     aws = make_aws(opts, config)
     aws.config()
-    run(config, aws, via_role, say)
+    run(config, aws, via_role, say, github_repository)
     emit(opts, {"results": lines}, None)
