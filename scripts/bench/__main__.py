@@ -348,6 +348,11 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
             result["status"] = run(["status"])
             result["manifest --all"] = run(["manifest", "--all"])
             result["no-op deploy --all"] = run(deploy)
+        if reads:
+            comment = plan_comment(changed, build, local.url)
+            (build / "reports").mkdir(parents=True, exist_ok=True)
+            (build / "reports" / "plan-one-parameter-change.md").write_text(comment)
+            result["plan of the change as a comment (characters)"] = len(comment)
         before = operation_ids(cfn, names)
         change = run(deploy, changed)
         change["floor_seconds"] = floors(params, build, changed)[strategy]
@@ -360,6 +365,18 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
             step["accounts touched per StackSet"] = touched_accounts(cfn, names, before)
             result["edge delegated (second step)"] = step
     return result
+
+
+def plan_comment(params: Path, build: Path, url: str) -> str:
+    """The pull-request comment a change gets, as the workflow asks for it: `plan --all
+    --output markdown`, kept beside the fleet's rollout reports."""
+    done = subprocess.run([*PAYCTL, "--params-dir", str(params), "--build-dir", str(build),
+                           "--output", "markdown", "plan", "--all"],
+                          cwd=ROOT, env={**os.environ, "AWS_ENDPOINT_URL": url},
+                          capture_output=True, text=True, check=False)
+    if done.returncode:
+        raise SystemExit(f"payctl plan --all --output markdown failed:\n{done.stderr[-3000:]}")
+    return done.stdout
 
 
 def second_step(config: Any, params: Path, build: Path, deploy: list[str],

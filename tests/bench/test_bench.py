@@ -131,3 +131,8 @@ def test_quick_bench_runs_and_reports_every_figure(tmp_path: Path) -> None:
         "payment-platform": 0, "payment-platform-edge": 3}
     assert step["floor_seconds"] <= step["simulated_seconds"] <= \
         step["floor_seconds"] * 1.5 + step["deployer_own_seconds"]
+    # the change as its pull request shows it, kept beside the rollout reports
+    comment = (tmp_path / "reports" / "3-parallel" / "plan-one-parameter-change.md").read_text()
+    assert fleet["plan of the change as a comment (characters)"] == len(comment)
+    assert "**payctl plan: 1 StackSet and 1 account to change.**" in comment
+    assert "`LambdaMemorySize` <code>512</code> → <code>1024</code>" in comment
