@@ -78,6 +78,7 @@ class Change:
     old: Any = None
     new: Any = None
     environment: str = ""
+    target: Target | None = None  # the instance an override or status change is about
 
 
 @dataclass(frozen=True)
@@ -170,8 +171,9 @@ def _group(targets: list[Target]) -> tuple[InstanceGroup, ...]:
 
 
 def _dict_changes(kind: str, old: dict[str, str], new: dict[str, str],
-                  environment: str = "") -> list[Change]:
-    return [Change(kind, key, old.get(key), new.get(key), environment)
+                  target: Target | None = None) -> list[Change]:
+    environment = target.environment if target else ""
+    return [Change(kind, key, old.get(key), new.get(key), environment, target)
             for key in sorted(set(old) | set(new)) if old.get(key) != new.get(key)]
 
 
@@ -210,14 +212,13 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
     stale = []
     for target in existing:
         instance = deployed.instances[target.key]
-        overrides = _dict_changes("override", instance.overrides, target.overrides,
-                                  target.environment)
+        overrides = _dict_changes("override", instance.overrides, target.overrides, target)
         if overrides:
             changes += overrides
             stale.append(target)
         elif instance.status != CURRENT:
             changes.append(Change("status", target.account, instance.status, CURRENT,
-                                  target.environment))
+                                  target.environment, target))
             stale.append(target)
 
     # Updating the StackSet redeploys only the instances it names (never other environments'),

@@ -29,10 +29,9 @@ def _resources(changes: tuple[ResourceChange, ...]) -> list[dict[str, Any]]:
 
 
 def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
-    by_env = {t.environment: t for t in desired.targets}
     action = "create" if plan.create_stack_set else "none" if plan.empty else "update"
     resources = [] if plan.create_stack_set else _resources(plan.resources)
-    overrides = [{**_target(by_env[c.environment]), "key": c.subject, "old": c.old, "new": c.new}
+    overrides = [{**_target(c.target), "key": c.subject, "old": c.old, "new": c.new}
                  for c in plan.changes if c.kind == "override"]
     return {
         "name": desired.name,
@@ -41,7 +40,7 @@ def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
         "add_instances": [_target(t) for g in plan.create_instances for t in g.targets],
         "update_instances": [_target(t) for g in plan.update_instances for t in g.targets],
         "stack_set_update": [_target(t) for t in plan.update_stack_set],
-        "retry_instances": [{**_target(by_env[c.environment]), "status": c.old}
+        "retry_instances": [{**_target(c.target), "status": c.old}
                             for c in plan.changes if c.kind == "status"],
         "template_changed": any(c.kind == "template" for c in plan.changes),
         "sections_changed": list(plan.sections),

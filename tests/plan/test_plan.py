@@ -10,6 +10,7 @@ from scripts.actions.desired import desired_stack_sets, placeholder_parameters
 from scripts.cli.support import ROOT
 from scripts.config.reader import load_config
 from scripts.plan.decide import DeployedInstance, DeployedStackSet, DesiredStackSet, Target, plan_stack_set
+from scripts.plan.report import report
 from templates_py import STACKSET_TEMPLATES
 
 TEMPLATE = {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
@@ -146,3 +147,20 @@ def test_an_inoperable_instance_is_recovered_and_created_again_never_updated() -
         ("dev", "arn:stack/dev")]
     assert [g.accounts for g in plan.create_instances] == [[DEV.account]]
     assert not plan.empty
+
+
+def test_each_account_of_an_environment_is_reported_as_itself() -> None:
+    # An environment spread over several accounts (`additional_account_ids`): the JSON, text and
+    # markdown plans name every account whose overrides change or that is retried, not the
+    # environment's last account once per change.
+    twin = Target("dev", "999999999999", "us-east-1", dict(DEV.overrides))
+    bigger = [Target("dev", t.account, t.region, {**t.overrides, "Memory": "1024"}) for t in (DEV, twin)]
+    third = Target("dev", "888888888888", "us-east-1", dict(DEV.overrides))
+    was = deployed(DEV, twin)
+    was = replace(was, instances={**was.instances, third.key: DeployedInstance(
+        third.account, third.region, "OUTDATED", third.overrides)})
+    doc = report([(desired(*bigger, third), plan_stack_set(desired(*bigger, third), was))])
+    (s,) = doc["stack_sets"]
+    assert [(o["account"], o["key"], o["new"]) for o in s["parameter_overrides"]] == [
+        (DEV.account, "Memory", "1024"), (twin.account, "Memory", "1024")]
+    assert [(r["account"], r["status"]) for r in s["retry_instances"]] == [(third.account, "OUTDATED")]
