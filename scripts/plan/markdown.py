@@ -2,10 +2,11 @@
 document as the text, so the three outputs always agree.
 
 GitHub refuses a comment over 65,536 characters. The comment is drawn at the most detail that
-fits under `LIMIT` (which leaves room for a workflow's own heading): every account's parameter
-changes; else accounts with the same changes as one line; else counts per environment and the
-changed keys. It says when detail was folded, and is cut with a marker only if even the counts
-do not fit (thousands of resources changed at once).
+fits under `LIMIT` (which leaves room for a workflow's own heading): every account named, those
+with the same changes counted on one line and listed under it; else only the count of accounts
+with the same changes; else counts per environment and the changed keys. It says when detail
+was folded, and is cut with a marker only if even the counts do not fit (thousands of
+resources changed at once).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ LIMIT = GITHUB_LIMIT - 1_536  # a workflow adds its marker, a heading and a link
 MARKER = "<!-- payctl-plan -->"  # how a workflow finds its own comment to update it
 MAX_VALUE = 160
 LEVELS = ("accounts", "grouped", "counts")
+FEW = 3  # up to this many accounts are named one by one; more share one line with a count
 CUT = "\n\n… cut here: the plan is longer than a comment; run `payctl plan --all` for all of it.\n"
 
 
@@ -62,26 +64,26 @@ def _overrides(overrides: list[dict[str, Any]], detail: str) -> list[str]:
     if not overrides:
         return []
     lines = ["", "**Parameter overrides per account**", ""]
-    if detail == "accounts":
-        by_account: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for o in overrides:
-            by_account[_where(o)].append(o)
-        for where, changes in by_account.items():
-            lines.append(f"- {escape(where)}: " + "; ".join(
-                f"`{c['key']}` {_code(c['old'])} → {_code(c['new'])}" for c in changes))
-        return lines
     per_account: dict[tuple[str, str], list[tuple[str, Any, Any]]] = defaultdict(list)
     envs: dict[tuple[str, str], str] = {}
     for o in overrides:
         per_account[(o["account"], o["region"])].append((o["key"], o["old"], o["new"]))
         envs[(o["account"], o["region"])] = o["environment"]
-    if detail == "grouped":  # accounts with the very same changes: one line
-        same: dict[tuple[str, tuple[tuple[str, str, str], ...]], int] = defaultdict(int)
+    if detail in ("accounts", "grouped"):  # accounts with the very same changes: one line
+        same: dict[tuple[str, tuple[tuple[str, str, str], ...]], list[tuple[str, str]]] = \
+            defaultdict(list)
         for where, changes in per_account.items():
-            same[(envs[where], tuple((k, _code(a), _code(b)) for k, a, b in changes))] += 1
-        for (env, changes), n in same.items():
-            lines.append(f"- {n} account{'s' * (n != 1)} in {env}: " + "; ".join(
-                f"`{k}` {a} → {b}" for k, a, b in changes))
+            same[(envs[where], tuple((k, _code(a), _code(b)) for k, a, b in changes))].append(where)
+        for (env, changes), wheres in same.items():
+            text = "; ".join(f"`{k}` {a} → {b}" for k, a, b in changes)
+            if detail == "grouped":
+                n = len(wheres)
+                lines.append(f"- {n} account{'s' * (n != 1)} in {env}: {text}")
+            elif len(wheres) <= FEW:
+                lines += [f"- {escape(env)} ({account} {region}): {text}" for account, region in wheres]
+            else:
+                lines += [f"- {len(wheres)} accounts in {escape(env)}: {text}",
+                          "  - " + ", ".join(f"{account} {region}" for account, region in wheres)]
         return lines
     counts: dict[str, set[tuple[str, str]]] = defaultdict(set)
     keys: dict[str, set[str]] = defaultdict(set)
@@ -96,12 +98,15 @@ def _overrides(overrides: list[dict[str, Any]], detail: str) -> list[str]:
 def _targets(title: str, targets: list[dict[str, Any]], detail: str) -> list[str]:
     if not targets:
         return []
-    if detail == "accounts" or len(targets) <= 3:
+    if len(targets) <= FEW:
         return [f"- {title}: " + ", ".join(escape(_where(t)) for t in targets)]
-    per_env: dict[str, int] = defaultdict(int)
+    per_env: dict[str, list[str]] = defaultdict(list)
     for t in targets:
-        per_env[t["environment"]] += 1
-    return [f"- {title}: " + ", ".join(f"{n} in {env}" for env, n in per_env.items())]
+        per_env[t["environment"]].append(f"{t['account']} {t['region']}")
+    if detail != "accounts":
+        return [f"- {title}: " + ", ".join(f"{len(w)} in {env}" for env, w in per_env.items())]
+    return [f"- {title}: " + ", ".join(f"{len(w)} in {escape(env)}" for env, w in per_env.items()),
+            *(f"  - {escape(env)}: " + ", ".join(w) for env, w in per_env.items())]
 
 
 def _stack_set(s: dict[str, Any], detail: str) -> list[str]:
@@ -155,7 +160,7 @@ def _draw(doc: dict[str, Any], extra: str, detail: str) -> str:
         lines.append(f"**payctl plan: {len(changing)} StackSet{'s' * (len(changing) != 1)} "
                      f"and {accounts} account{'s' * (accounts != 1)} to change.**")
     if detail != "accounts":
-        how = ("accounts with the same changes on one line" if detail == "grouped"
+        how = ("accounts with the same changes counted, not named" if detail == "grouped"
                else "counts per environment")
         lines.append(f"\n_Per-account detail folded ({how}) to fit a comment; "
                      "`payctl plan --all` prints every line._")

@@ -90,20 +90,32 @@ def fleet(accounts: int, distinct: bool = False) -> dict[str, Any]:
                          parameter_overrides=overrides))
 
 
-def test_a_300_account_change_fits_a_comment_and_says_the_detail_was_folded() -> None:
+def test_a_300_account_change_reads_as_one_line_per_change_and_names_every_account() -> None:
     text = render_markdown(fleet(300))
     assert len(text) < GITHUB_LIMIT - 1000
     assert "**payctl plan: 1 StackSet and 300 accounts to change.**" in text
-    # accounts with the same change: one line, the count and the change still named
+    # accounts with the same change: one line with the count and the change, the accounts under it
     assert "- 300 accounts in dev: `LambdaMemorySize` <code>512</code> → <code>1024</code>; " \
         "`LambdaTimeout`" in text
-    assert "Per-account detail folded (accounts with the same changes on one line)" in text
-    assert "- template redeploys: 300 in dev" in text
+    assert "\n  - 210000000000 us-east-1, 210000000001 us-east-1, " in text
+    assert all(text.count(f"{210000000000 + n} us-east-1") == 3 for n in range(300))  # 2 lists + overrides
+    assert "- template redeploys: 300 in dev\n  - dev: 210000000000 us-east-1, " in text
+    assert "folded" not in text
 
 
-def test_a_fleet_whose_detail_fits_names_every_account() -> None:
-    text = render_markdown(fleet(40))
-    assert all(f"dev ({210000000000 + n} us-east-1)" in text for n in range(40))
+def test_a_fleet_too_big_to_name_counts_accounts_with_the_same_changes_and_says_so() -> None:
+    text = render_markdown(fleet(1500))
+    assert len(text) < GITHUB_LIMIT - 1000
+    assert "- 1500 accounts in dev: `LambdaMemorySize` <code>512</code> → <code>1024</code>; " in text
+    assert "210000001499" not in text
+    assert "Per-account detail folded (accounts with the same changes counted, not named)" in text
+    assert "- template redeploys: 1500 in dev\n" in text
+
+
+def test_a_few_accounts_are_named_one_by_one() -> None:
+    text = render_markdown(fleet(3))
+    assert all(f"- dev ({210000000000 + n} us-east-1): `LambdaMemorySize`" in text for n in range(3))
+    assert "- instances updated: dev (210000000000 us-east-1), dev (210000000001 us-east-1)" in text
     assert "folded" not in text
 
 
