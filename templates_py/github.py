@@ -14,7 +14,7 @@ role trusts one kind of job of one repository and nothing else:
   read-only plan reader role that the execution role's stack creates (`PLAN_READER_ROLE`), never
   the execution role.
 
-Every action is one `payctl` calls (`tests/checks/test_github_roles.py` records the calls of real
+Every action is one `payctl` calls (`tests/e2e/test_github_roles.py` records the calls of real
 runs against the emulator and fails when one is not granted, or when a granted one is never made).
 """
 
@@ -100,8 +100,8 @@ def build_github_roles(accounts: Sequence[str], environments: Sequence[str],
                        execution_role: str, artifacts_prefix: str) -> Template:
     """The provider and both roles, for self-managed StackSets: the deploy role passes the
     administration role to CloudFormation and assumes the execution role in `accounts`."""
-    template, tags = role_template("GitHub Actions OIDC provider and the payctl deploy and plan roles "
-                               "(admin account).")
+    template, tags = role_template(
+        "GitHub Actions OIDC provider and the payctl deploy and plan roles (admin account).")
     repository = template.add_parameter(Parameter(
         "Repository", Type="String", AllowedPattern=REPOSITORY_PATTERN,
         Description="The GitHub repository (OWNER/REPO) whose workflows may assume the roles."))
@@ -146,12 +146,16 @@ def build_github_roles(accounts: Sequence[str], environments: Sequence[str],
              deploy_statements, "Runs payctl deploy from the repository's GitHub environments"),
             ("PlanRole", PLAN_ROLE, [Sub("repo:${Repository}:pull_request")], plan_statements,
              "Runs payctl plan, read-only, for the repository's pull requests")):
+        # Managed policies, as packed_policies sizes them: the deploy role's account list
+        # grows with the fleet, past what a role's inline policies may hold (10,240 characters).
+        packed = packed_policies(statements)
+        policies = [template.add_resource(iam_resources.ManagedPolicy(
+            f"{title}Policy{number}", Description=f"What {name} may do ({number} of {len(packed)})",
+            PolicyDocument=policy_document(part))) for number, part in enumerate(packed, 1)]
         role = template.add_resource(iam_resources.Role(
             title, RoleName=name, Description=description, MaxSessionDuration=3600 * 4,
             AssumeRolePolicyDocument=_trust(provider_arn, subjects),
-            Policies=[iam_resources.Policy(PolicyName=name, PolicyDocument=policy_document(part))
-                      for part in packed_policies(statements)],
-            Tags=tags))
+            ManagedPolicyArns=[Ref(policy) for policy in policies], Tags=tags))
         template.add_output(Output(f"{title}Arn", Description=f"ARN of {name}: the repository "
                                    "variable the workflows read.", Value=GetAtt(role, "Arn")))
     return template

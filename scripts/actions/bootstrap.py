@@ -57,6 +57,18 @@ def stack_matches(stack: dict[str, Any], deployed_template: Any, template: dict[
             and current_tags == tags)
 
 
+def existing_stack(cfn: Any, name: str) -> dict[str, Any] | None:
+    """The stack `name` as DescribeStacks shows it, or None if there is none (a deleted one
+    included); a failed read stops the command before it writes."""
+    try:
+        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except Exception as err:
+        if error_code(err) != "ValidationError":  # "Stack with id ... does not exist"
+            raise DeploymentError(f"{name}: {describe(err)}") from None
+        return None
+    return None if stack["StackStatus"] == "DELETE_COMPLETE" else stack
+
+
 def deploy_stack(cfn: Any, name: str, template: dict[str, Any], parameters: dict[str, str],
                  say: Callable[[str], None]) -> str:
     """Create or update one stack and wait; returns what happened: created, updated, unchanged.
@@ -69,14 +81,9 @@ def deploy_stack(cfn: Any, name: str, template: dict[str, Any], parameters: dict
                               "nothing was changed")
     params = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
     tags = [{"Key": k, "Value": v} for k, v in STACK_TAGS.items()]
+    stack = existing_stack(cfn, name)
     try:
-        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-    except Exception as err:
-        if error_code(err) != "ValidationError":
-            raise DeploymentError(f"{name}: {describe(err)}") from None
-        stack = None
-    try:
-        if stack is None or stack["StackStatus"] == "DELETE_COMPLETE":
+        if stack is None:
             cfn.create_stack(StackName=name, TemplateBody=body, Parameters=params,
                              Capabilities=["CAPABILITY_NAMED_IAM"], Tags=tags)
             cfn.get_waiter("stack_create_complete").wait(StackName=name, WaiterConfig=WAIT)
@@ -150,15 +157,10 @@ def github_provider(cfn: Any, iam: Any) -> str:
     """The GitHub OIDC provider's ARN to pass to the GitHub roles' stack, or "" for the stack to
     create it. An account holds one provider per URL: one made outside the stack is used as it
     is; one the stack made stays the stack's (its parameter is kept)."""
-    try:
-        stack = cfn.describe_stacks(StackName=GITHUB_STACK)["Stacks"][0]
-    except Exception as err:
-        if error_code(err) != "ValidationError":
-            raise DeploymentError(f"{GITHUB_STACK}: {describe(err)}") from None
-    else:
-        if stack["StackStatus"] != "DELETE_COMPLETE":
-            return next((p.get("ParameterValue", "") for p in stack.get("Parameters", [])
-                         if p["ParameterKey"] == "ExistingProviderArn"), "")
+    stack = existing_stack(cfn, GITHUB_STACK)
+    if stack is not None:
+        return next((p.get("ParameterValue", "") for p in stack.get("Parameters", [])
+                     if p["ParameterKey"] == "ExistingProviderArn"), "")
     try:
         providers = iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]
     except Exception as err:

@@ -61,10 +61,14 @@ def _action(call: str) -> str | None:
 
 
 def granted(template: str, logical_id: str) -> set[str]:
-    resource = json.loads((ROOT / "build" / "templates" / f"{template}.json").read_text())[
-        "Resources"][logical_id]["Properties"]
-    return {action for policy in resource["Policies"]
-            for statement in policy["PolicyDocument"]["Statement"]
+    """Every action the role's inline and attached managed policies allow."""
+    resources = json.loads((ROOT / "build" / "templates" / f"{template}.json").read_text())[
+        "Resources"]
+    role = resources[logical_id]["Properties"]
+    documents = [p["PolicyDocument"] for p in role.get("Policies", [])] + [
+        resources[arn["Ref"]]["Properties"]["PolicyDocument"]
+        for arn in role.get("ManagedPolicyArns", [])]
+    return {action for document in documents for statement in document["Statement"]
             for action in statement["Action"]}
 
 
