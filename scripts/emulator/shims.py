@@ -23,7 +23,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import drift, imports, isolation, stacks
+    from scripts.emulator import drift, imports, isolation, service_models, stacks
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -41,6 +41,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     imports.apply()
     drift.apply()
     isolation.apply()
+    service_models.apply()
 
 
 def _credentials_land_in(admin_account_id: str) -> None:
