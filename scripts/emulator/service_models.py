@@ -54,13 +54,11 @@ def apply() -> None:
 def _request_violations(response: Any) -> tuple[list[str], str]:
     from moto.core.parse import PROTOCOL_PARSERS
     from moto.core.request import determine_request_protocol
-    from moto.core.utils import get_service_model
-
     request = response.normalized_request
     # A request botocore's models cannot read (moto's own /moto-api, a protocol the model does
     # not list) is left to moto, which answers it as it would have.
     try:
-        model = _model(response.boto3_service_name, get_service_model)
+        model = _model(response.boto3_service_name)
         protocol = determine_request_protocol(model, request.content_type)
         action = response._get_action()
         if protocol not in CODES or action not in model.operation_names:
@@ -75,8 +73,11 @@ def _request_violations(response: Any) -> tuple[list[str], str]:
 
 
 @cache
-def _model(service: str, load: Any) -> Any:
-    return load(service)
+def _model(service: str) -> ServiceModel:
+    """moto reads the model's JSON again on every call; it never changes in a process."""
+    from moto.core.utils import get_service_model
+
+    return get_service_model(service)
 
 
 # Rules the API reference states in a member's prose but the shape does not carry, keyed by the
