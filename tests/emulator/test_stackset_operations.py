@@ -102,8 +102,8 @@ def test_strict_failure_tolerance_runs_failure_tolerance_plus_one_accounts(
     """ConcurrencyMode STRICT_FAILURE_TOLERANCE: "The initial actual concurrency is set to the
     lower of either the value of the MaxConcurrentCount, or the value of FailureToleranceCount
     +1 ... This is the default behavior." So 100% at once with a tolerance of 0 runs one
-    account at a time."""
-    name = stack_sets.create()
+    account at a time. (The slow template keeps each account RUNNING long enough to be seen.)"""
+    name = stack_sets.create(slow_template())
     operation_id = create_instances(cloud, name, MaxConcurrentPercentage=100, FailureToleranceCount=0)
     assert _max_running(cloud, name, operation_id) == 1
 
@@ -111,8 +111,8 @@ def test_strict_failure_tolerance_runs_failure_tolerance_plus_one_accounts(
 def test_soft_failure_tolerance_runs_max_concurrent_accounts(cloud: Cloud, stack_sets: StackSets) -> None:
     """SOFT_FAILURE_TOLERANCE: "This allows StackSet operations to run at the concurrency level
     set by the MaxConcurrentCount value, or MaxConcurrentPercentage, regardless of the number of
-    failures." """
-    name = stack_sets.create()
+    failures." (The slow template keeps each account RUNNING long enough to be seen.)"""
+    name = stack_sets.create(slow_template())
     operation_id = create_instances(cloud, name, MaxConcurrentPercentage=100, FailureToleranceCount=0,
                                     ConcurrencyMode="SOFT_FAILURE_TOLERANCE")
     assert _max_running(cloud, name, operation_id) == 2
