@@ -96,6 +96,7 @@ def desired_stack_sets(config: Config, environments: list[Environment],
             name=spec.name, template=template, parameters=placeholder_parameters(template),
             tags=dict(STACK_SET_TAGS),
             description=f"{description}: {template.get('Description', spec.template)}"[:1024],
+            roles=config.deployment.stack_set_roles,
             targets=tuple(Target(env.name, account, env.region, values(env))
                           for env in environments for account in env.account_ids)))
     return result

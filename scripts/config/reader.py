@@ -106,6 +106,16 @@ class Deployment:
             self.execution_role_name
 
     @property
+    def stack_set_roles(self) -> dict[str, str]:
+        """The roles a self-managed StackSet names; an UpdateStackSet that names others switches
+        to them ("CloudFormation uses that role to update the stack"), so a plan shows a rename.
+        Service-managed StackSets name none."""
+        if self.service_managed:
+            return {}
+        return {"AdministrationRole": self.administration_role_name,
+                "ExecutionRole": self.execution_role_name}
+
+    @property
     def call_as(self) -> str | None:
         return self.service_managed.call_as if self.service_managed else None
 

@@ -39,6 +39,7 @@ class DesiredStackSet:
     tags: dict[str, str]
     description: str
     targets: tuple[Target, ...]
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -67,13 +68,14 @@ class DeployedStackSet:
     tags: dict[str, str]
     instances: dict[tuple[str, str], DeployedInstance]
     status: str = "ACTIVE"
+    roles: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Change:
     """A difference a person reads in a plan: what, where, from what to what."""
 
-    kind: str  # template | parameter | tags | override | status | instance
+    kind: str  # template | parameter | role | tags | override | status | instance
     subject: str
     old: Any = None
     new: Any = None
@@ -184,6 +186,7 @@ def stack_set_changes(desired: DesiredStackSet, deployed: DeployedStackSet) -> l
     if desired.template != deployed.template:
         changes.append(Change("template", desired.name))
     changes += _dict_changes("parameter", deployed.parameters, desired.parameters)
+    changes += _dict_changes("role", deployed.roles, desired.roles)
     if desired.tags != deployed.tags:
         changes.append(Change("tags", desired.name, deployed.tags, desired.tags))
     return changes

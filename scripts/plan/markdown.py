@@ -135,6 +135,8 @@ def _stack_set(s: dict[str, Any], detail: str) -> list[str]:
              f"{len(t['resources'])} resources" for t in s["instance_templates"]]
     body += [f"- StackSet parameter `{p['key']}`: {_code(p['old'])} → {_code(p['new'])}"
              for p in s["stack_set_parameters"]]
+    body += [f"- StackSet {r['key']}: {_code(r['old'])} → {_code(r['new'])}"
+             for r in s["stack_set_roles"]]
     if s["tags_changed"]:
         body.append("- StackSet tags change")
     body += _overrides(s["parameter_overrides"], detail)

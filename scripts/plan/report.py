@@ -47,6 +47,8 @@ def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
         "resources": resources,
         "stack_set_parameters": [{"key": c.subject, "old": c.old, "new": c.new}
                                  for c in plan.changes if c.kind == "parameter"],
+        "stack_set_roles": [{"key": c.subject, "old": c.old, "new": c.new}
+                            for c in plan.changes if c.kind == "role"],
         "tags_changed": any(c.kind == "tags" for c in plan.changes),
         "parameter_overrides": overrides,
         # instances whose own stack runs another template than the StackSet's old one (an
@@ -121,6 +123,9 @@ def render_text(doc: dict[str, Any]) -> str:
                 lines += _resource_lines(resource)
         for p in s["stack_set_parameters"]:
             lines.append(f"  StackSet parameter {p['key']}: {_value(p['old'])} -> {_value(p['new'])}")
+        for r in s["stack_set_roles"]:
+            lines.append(f"  StackSet {r['key']}: {_value(r['old'])} -> {_value(r['new'])} "
+                         "(operations from now on act through it)")
         if s["tags_changed"]:
             lines.append("  StackSet tags change")
         for t in s["add_instances"]:

@@ -39,6 +39,15 @@ def _pairs(items: list[dict[str, Any]] | None, key: str, value: str) -> dict[str
     return {i[key]: i.get(value, "") for i in items or []}
 
 
+def _roles(stack_set: dict[str, Any]) -> dict[str, str]:
+    """The role names a self-managed StackSet acts through, as `Deployment.stack_set_roles`
+    names them (the administration role by the last part of its ARN)."""
+    if stack_set.get("PermissionModel") == "SERVICE_MANAGED":
+        return {}
+    return {"AdministrationRole": stack_set.get("AdministrationRoleARN", "").rsplit("/", 1)[-1],
+            "ExecutionRole": stack_set.get("ExecutionRoleName", "")}
+
+
 def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
     return [{"ParameterKey": k, "ParameterValue": v} for k, v in values.items()]
 
@@ -118,7 +127,7 @@ class StackSetDeployer:
             parameters=_pairs(stack_set.get("Parameters"), "ParameterKey", "ParameterValue"),
             tags=_pairs(stack_set.get("Tags"), "Key", "Value"),
             instances={(i.account, i.region): i for i in instances},
-            status=stack_set.get("Status", ""))
+            status=stack_set.get("Status", ""), roles=_roles(stack_set))
 
     def _instance(self, name: str, summary: dict[str, Any]) -> DeployedInstance:
         instance = self.cfn.describe_stack_instance(

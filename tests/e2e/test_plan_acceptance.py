@@ -30,6 +30,29 @@ def with_prod_memory(platform: Platform, tmp_path: Path, memory: int) -> Path:
     return params
 
 
+def test_plan_shows_a_renamed_execution_role_as_a_stack_set_update(deployed: Platform, tmp_path: Path) -> None:
+    """UpdateStackSet switches to the roles it names ("CloudFormation uses that role to update
+    the stack"), and deploy sends deployment.yaml's: a rename there reaches every account, so the
+    plan shows it as a StackSet change, for each StackSet."""
+    params = tmp_path / "params"
+    shutil.copytree(deployed.params_dir, params)
+    deployment = params / "deployment.yaml"
+    deployment.write_text(deployment.read_text().replace(
+        "execution_role_name: AWSCloudFormationStackSetExecutionRole", "execution_role_name: PaymentsExecution"))
+    args = ["--params-dir", str(params), "plan", "--all", "--detailed-exitcode"]
+
+    text = deployed.payctl(*args)
+    data = deployed.payctl(*args, "--output", "json")
+
+    assert text.exit_code == 2 and data.exit_code == 2, text.output
+    assert "StackSet ExecutionRole: AWSCloudFormationStackSetExecutionRole -> PaymentsExecution" in text.output
+    doc = json.loads(data.stdout)
+    valid(doc, "plan.schema.json")
+    assert [s["stack_set_roles"] for s in doc["stack_sets"]] == [[{
+        "key": "ExecutionRole", "old": "AWSCloudFormationStackSetExecutionRole", "new": "PaymentsExecution"}]] * 2
+    assert all(s["action"] == "update" and s["stack_set_update"] for s in doc["stack_sets"])
+
+
 def test_plan_after_deploy_has_no_changes(deployed: Platform) -> None:
     result = deployed.payctl("plan", "--all", "--detailed-exitcode", "--output", "json")
     assert result.exit_code == 0, result.output

@@ -134,6 +134,34 @@ def test_an_account_without_the_execution_role_fails_with_the_reason(
     assert result["Status"] == "FAILED" and missing_role in result["StatusReason"]
 
 
+def test_update_stack_set_switches_to_the_execution_role_it_names(
+        cloud: Cloud, stack_sets: StackSets) -> None:
+    """UpdateStackSet, ExecutionRoleName: "If you specify a customized execution role,
+    CloudFormation uses that role to update the stack." And "Even if the StackSet operation
+    created by updating the StackSet fails ... the StackSet is updated with your changes." So a
+    rename to a role the accounts lack fails the update there and sticks; naming no role keeps
+    the one the StackSet has."""
+    name = stack_sets.create()
+    account = cloud.accounts[0]
+    wait_operation(cloud, name, create_instances(cloud, name, [account]))
+    missing_role = unique("NoSuchExecutionRole")
+
+    renamed = cloud.cfn.update_stack_set(
+        StackSetName=name, TemplateBody=log_group_template(resources=2), ExecutionRoleName=missing_role,
+        OperationPreferences={"FailureTolerancePercentage": 100})["OperationId"]
+    done = wait_operation(cloud, name, renamed)
+
+    assert done["StatusDetails"]["FailedStackInstancesCount"] == 1
+    result = cloud.cfn.list_stack_set_operation_results(StackSetName=name, OperationId=renamed)["Summaries"][0]
+    assert result["Status"] == "FAILED" and missing_role in result["StatusReason"]
+    assert cloud.cfn.describe_stack_set(StackSetName=name)["StackSet"]["ExecutionRoleName"] == missing_role
+
+    kept = cloud.cfn.update_stack_set(StackSetName=name, UsePreviousTemplate=True,
+                                      OperationPreferences={"FailureTolerancePercentage": 100})["OperationId"]
+    assert wait_operation(cloud, name, kept)["StatusDetails"]["FailedStackInstancesCount"] == 1
+    assert cloud.cfn.describe_stack_set(StackSetName=name)["StackSet"]["ExecutionRoleName"] == missing_role
+
+
 def test_a_failed_deletion_leaves_an_inoperable_instance_recovered_by_retaining_the_stack(
         cloud: Cloud, stack_sets: StackSets) -> None:
     """StackInstance.Status INOPERABLE: "A DeleteStackInstances operation has failed and left the

@@ -19,7 +19,7 @@ def stack_set(**fields: Any) -> dict[str, Any]:
     return {"name": "payment-platform", "action": "update", "resource_count": 65,
             "add_instances": [], "update_instances": [], "stack_set_update": [],
             "retry_instances": [], "template_changed": False, "sections_changed": [],
-            "resources": [], "stack_set_parameters": [], "tags_changed": False,
+            "resources": [], "stack_set_parameters": [], "stack_set_roles": [], "tags_changed": False,
             "parameter_overrides": [], "instance_templates": [], "recover_instances": [],
             **fields}
 

@@ -164,3 +164,17 @@ def test_each_account_of_an_environment_is_reported_as_itself() -> None:
     assert [(o["account"], o["key"], o["new"]) for o in s["parameter_overrides"]] == [
         (DEV.account, "Memory", "1024"), (twin.account, "Memory", "1024")]
     assert [(r["account"], r["status"]) for r in s["retry_instances"]] == [(third.account, "OUTDATED")]
+
+
+def test_a_renamed_role_updates_the_stack_set_for_its_instances() -> None:
+    """UpdateStackSet switches the StackSet to the roles it names, so a rename is a StackSet
+    change (redeploying the selected instances through the new role), shown with both names."""
+    old_roles = {"AdministrationRole": "Admin", "ExecutionRole": "Exec"}
+    want = replace(desired(DEV, STG), roles={**old_roles, "ExecutionRole": "PaymentsExec"})
+    have = replace(deployed(DEV, STG), roles=old_roles)
+
+    plan = plan_stack_set(want, have)
+
+    assert [(c.kind, c.subject, c.old, c.new) for c in plan.changes] == [
+        ("role", "ExecutionRole", "Exec", "PaymentsExec")]
+    assert [t.environment for t in plan.update_stack_set] == ["dev", "staging"]

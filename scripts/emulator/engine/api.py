@@ -332,11 +332,14 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
             raise StackInstanceNotFound(f"Stack instance {missing[0][0]}/{missing[0][1]} "
                                         "doesn't exist.")
         keys = [k for k in keys if stack_set.instances[(k[0], k[1])].status != "INOPERABLE"]
+        roles = _updated_roles(self, stack_set)
         operation = _operation(self, stack_set, "UPDATE", keys)
         if isinstance(operation, str):
             return ActionResult({"OperationId": operation})
         _refuse_if_busy(stack_set)
         stack_set.template, stack_set.parameters, stack_set.capabilities = template, parameters, capabilities
+        stack_set.administration_role_arn, stack_set.execution_role_name = roles
+        operation.administration_role_arn, operation.execution_role_name = roles
         if given_template or given_parameters is not None:
             for instance in stack_set.instances.values():
                 if instance.status != "INOPERABLE":
@@ -348,6 +351,26 @@ def update_stack_set(self: CloudFormationResponse) -> ActionResult:
         if self._get_param("ManagedExecution") is not None:
             stack_set.managed_execution = _flag(_params(self)["ManagedExecution"].get("Active"))
         return _start(stack_set, operation, work.deploy)
+
+
+def _updated_roles(self: CloudFormationResponse, stack_set: StackSet) -> tuple[str | None, str | None]:
+    """The roles the update and the StackSet act through from now on. UpdateStackSet,
+    ExecutionRoleName: "If you specify a customized execution role, CloudFormation uses that
+    role to update the stack. If you do not specify a customized execution role, CloudFormation
+    performs the update using the role previously associated with the stack set";
+    AdministrationRoleARN likewise, and: "If you specified a customized administrative role when
+    you created the stack set, you must specify a customized administrative role, even if it is
+    the same customized administrative role used with this stack set previously." The reference
+    gives no wording for leaving it out; the stricter reading refuses."""
+    if stack_set.permission_model == "SERVICE_MANAGED":
+        return stack_set.administration_role_arn, stack_set.execution_role_name
+    admin = self._get_param("AdministrationRoleARN")
+    default_admin = f"arn:aws:iam::{stack_set.owner}:role/{work.ADMIN_ROLE}"
+    if admin is None and stack_set.administration_role_arn not in (None, default_admin):
+        raise ValidationError("AdministrationRoleARN must be specified: the StackSet was created "
+                              "with a customized administration role")
+    return (admin or stack_set.administration_role_arn,
+            self._get_param("ExecutionRoleName") or stack_set.execution_role_name)
 
 
 # -- stack instances -----------------------------------------------------------------------------------
