@@ -79,6 +79,7 @@ class Adopter:
         self.deployer.run_operation(desired.name, operation_id, lambda: self.deployer.cfn.
                                     import_stacks_to_stack_set(
                                         StackSetName=desired.name, StackIds=[stack_id],
+                                        **self.deployer.import_targets([target]),
                                         OperationPreferences=self.deployer.preferences(),
                                         OperationId=operation_id))
         self.imported.append(stack_id)

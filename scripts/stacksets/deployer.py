@@ -240,14 +240,22 @@ class StackSetDeployer:
         the environments' OUs narrowed to those accounts (AccountFilterType INTERSECTION), as AWS
         takes only OUs as targets for such StackSets."""
         accounts, regions = accounts_and_regions(list(targets))
-        managed = self.settings.service_managed
-        if managed is not None:
-            units = list(dict.fromkeys(managed.organizational_units[t.environment]
-                                       for t in targets))
-            return {"DeploymentTargets": {"OrganizationalUnitIds": units, "Accounts": accounts,
+        units = self.import_targets(targets)
+        if units:
+            return {"DeploymentTargets": {**units, "Accounts": accounts,
                                           "AccountFilterType": "INTERSECTION"},
                     "Regions": regions}
         return {"Accounts": accounts, "Regions": regions}
+
+    def import_targets(self, targets: tuple[Target, ...] | list[Target]) -> dict[str, list[str]]:
+        """The environments' OUs, for a service-managed StackSet (ImportStacksToStackSet,
+        OrganizationalUnitIds: "The list of OU ID's to which the imported stacks must be mapped
+        as deployment targets"); nothing for a self-managed one, which takes accounts only."""
+        managed = self.settings.service_managed
+        if managed is None:
+            return {}
+        return {"OrganizationalUnitIds": list(dict.fromkeys(
+            managed.organizational_units[t.environment] for t in targets))}
 
     def _update_stack_set(self, desired: DesiredStackSet, targets: tuple[Target, ...],
                           everywhere: bool = False) -> str:

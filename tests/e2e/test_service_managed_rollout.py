@@ -134,6 +134,15 @@ def test_service_managed_from_a_delegated_administrator(fresh: Platform) -> None
         assert result.exit_code == 0, result.output
     assert instances(management, "payment-platform") == {accounts["prod"], late}
 
+    # deployed again, dev takes its retained resources back: the import names dev's OU, as
+    # ImportStacksToStackSet requires for a service-managed StackSet
+    again = fresh.payctl("deploy", "dev", "--no-manifests", env=as_delegate)
+    assert again.exit_code == 0, again.output
+    assert "importing stack StackSet-payment-platform-dev-" in again.output
+    summaries = management.list_stack_instances(StackSetName="payment-platform")["Summaries"]
+    assert {(s["OrganizationalUnitId"], s["Status"]) for s in summaries
+            if s["Account"] == accounts["dev"]} == {(units["dev"], "CURRENT")}
+
     # without CallAs the delegated administrator finds none of the StackSets it administers
     plain = boto3.client("cloudformation", endpoint_url=fresh.url, region_name="us-east-1",
                          aws_access_key_id=as_delegate["AWS_ACCESS_KEY_ID"],
