@@ -14,7 +14,7 @@ from typing import Any
 from scripts.actions.adoption import Adoption, Found, Retained, retained
 from scripts.aws.clients import describe, error_code
 from scripts.errors import DeploymentError
-from scripts.plan.decide import DeployedStackSet, DesiredStackSet, Recovery, Target
+from scripts.plan.decide import FAILED_IMPORT, DeployedStackSet, DesiredStackSet, Recovery, Target
 
 # The services `probe` calls in every account (KMS only where retained data names a key).
 SURVEY_SERVICES = ("dynamodb", "s3", "logs", "route53")
@@ -204,15 +204,16 @@ def _stack_failed(cfn: Any, stack_id: str) -> bool:
 def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
            client_in: Callable[[Target, str], Any], partition: str = "aws") -> list[Adoption]:
     """The targets whose new stack must adopt retained resources: those without an instance,
-    those whose first creation failed, and INOPERABLE ones (their stack is deleted, the retained
+    those whose first creation failed, and INOPERABLE ones but failed imports (their stack is deleted, the retained
     resources stay, and the instance is created again). A target that cannot be looked into (no
     execution role yet, a read refused) gets a note saying why and what to do: `unreadable`."""
     adoptions = []
     instances = deployed.instances if deployed else {}
     for target in desired.targets:
         instance = instances.get(target.key)
-        if instance is not None and instance.status == "CURRENT":
-            continue
+        if instance is not None and (instance.status == "CURRENT" or
+                                     instance.detailed_status == FAILED_IMPORT):
+            continue  # a failed import is retried on its stack (plan.retry_imports)
         recovers = Recovery(target, instance.stack_id, instance.status_reason) \
             if instance is not None and instance.status == "INOPERABLE" else None
         items = retained(desired.template, target.overrides, target.account, target.region,

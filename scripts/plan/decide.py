@@ -15,6 +15,7 @@ from scripts.plan.template_diff import ResourceChange, changed_sections, diff_re
 
 CURRENT = "CURRENT"
 INOPERABLE = "INOPERABLE"
+FAILED_IMPORT = "FAILED_IMPORT"
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ class DeployedStackSet:
 class Change:
     """A difference a person reads in a plan: what, where, from what to what."""
 
-    kind: str  # template | parameter | role | tags | override | status | instance
+    kind: str  # template | parameter | role | tags | override | status | instance | recover | retry-import
     subject: str
     old: Any = None
     new: Any = None
@@ -141,6 +142,10 @@ class StackSetPlan:
     # one: the guard and `plan` judge each stack by what it really runs.
     instance_resources: tuple[InstanceResources, ...] = ()
     recover_instances: tuple[Recovery, ...] = ()
+    # INOPERABLE after a failed ImportStacksToStackSet (DetailedStatus FAILED_IMPORT): "the
+    # operation can be retried once the failures are fixed", so the stack is imported again,
+    # never torn down.
+    retry_imports: tuple[Recovery, ...] = ()
 
     @property
     def data_loss_by_instance(self) -> list[tuple[str, ResourceChange]]:
@@ -161,7 +166,7 @@ class StackSetPlan:
     @property
     def empty(self) -> bool:
         return not (self.create_stack_set or self.update_stack_set or self.create_instances
-                    or self.update_instances or self.recover_instances)
+                    or self.update_instances or self.recover_instances or self.retry_imports)
 
 
 def _group(targets: list[Target]) -> tuple[InstanceGroup, ...]:
@@ -208,9 +213,17 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
     existing = [t for t in desired.targets if t.key in deployed.instances and t not in inoperable]
     missing = [t for t in desired.targets if t.key not in deployed.instances]
     changes += [Change("instance", t.account, None, t.region, t.environment) for t in missing]
-    recoveries = tuple(Recovery(t, deployed.instances[t.key].stack_id,
-                                deployed.instances[t.key].status_reason) for t in inoperable)
+    failed_imports = [t for t in inoperable if deployed.instances[t.key].detailed_status == FAILED_IMPORT]
+    inoperable = [t for t in inoperable if t not in failed_imports]
+
+    def recovery(target: Target) -> Recovery:
+        instance = deployed.instances[target.key]
+        return Recovery(target, instance.stack_id, instance.status_reason)
+
+    recoveries = tuple(recovery(t) for t in inoperable)
     changes += [Change("recover", t.account, INOPERABLE, None, t.environment) for t in inoperable]
+    changes += [Change("retry-import", t.account, FAILED_IMPORT, None, t.environment)
+                for t in failed_imports]
 
     stale = []
     for target in existing:
@@ -230,8 +243,9 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
     stack_set_update: tuple[Target, ...] = ()
     redeployed = list(stale)
     if stack_set_level:
-        stack_set_update = tuple(existing) or tuple(missing) or tuple(inoperable)
-        redeployed = list(existing)
+        # a retried import comes first, so its instance is updated with the existing ones
+        stack_set_update = tuple(existing + failed_imports) or tuple(missing) or tuple(inoperable)
+        redeployed = list(existing + failed_imports)
         stale = [t for t in stale if t.overrides != deployed.instances[t.key].overrides]
     added = bool(set(desired.parameters) - set(deployed.parameters))
     return StackSetPlan(desired.name, update_stack_set=stack_set_update,
@@ -242,7 +256,8 @@ def plan_stack_set(desired: DesiredStackSet, deployed: DeployedStackSet | None) 
                         resources=tuple(diff_resources(deployed.template, desired.template)),
                         sections=tuple(changed_sections(deployed.template, desired.template)),
                         instance_resources=instance_resources(desired, deployed, redeployed),
-                        recover_instances=recoveries)
+                        recover_instances=recoveries,
+                        retry_imports=tuple(recovery(t) for t in failed_imports))
 
 
 def running_template(deployed: DeployedStackSet, key: tuple[str, str]) -> dict[str, Any]:

@@ -39,7 +39,7 @@ def _where(t: dict[str, Any]) -> str:
 
 def _accounts(doc: dict[str, Any]) -> set[tuple[str, str]]:
     keys = ("add_instances", "update_instances", "stack_set_update", "retry_instances",
-            "recover_instances", "parameter_overrides", "instance_templates")
+            "recover_instances", "retry_imports", "parameter_overrides", "instance_templates")
     return {(t["account"], t["region"]) for s in doc["stack_sets"] for k in keys
             for t in s.get(k, [])}
 
@@ -131,6 +131,8 @@ def _stack_set(s: dict[str, Any], detail: str) -> list[str]:
              for t in s["retry_instances"]]
     body += [f"- ⚠️ instance {escape(_where(t))} is INOPERABLE: its stack is deleted (retained "
              "resources stay) and created again" for t in s["recover_instances"]]
+    body += [f"- ⚠️ instance {escape(_where(t))} is INOPERABLE: its import failed; its stack is "
+             "imported again" for t in s["retry_imports"]]
     body += [f"- instance {escape(_where(t))} runs another template: deploying it changes "
              f"{len(t['resources'])} resources" for t in s["instance_templates"]]
     body += [f"- StackSet parameter `{p['key']}`: {_code(p['old'])} → {_code(p['new'])}"

@@ -58,6 +58,8 @@ def _stack_set(desired: DesiredStackSet, plan: StackSetPlan) -> dict[str, Any]:
                                if i.resources != plan.resources or not resources],
         "recover_instances": [{**_target(r.target), "stack_id": r.stack_id, "reason": r.reason}
                               for r in plan.recover_instances],
+        "retry_imports": [{**_target(r.target), "stack_id": r.stack_id, "reason": r.reason}
+                          for r in plan.retry_imports],
     }
 
 
@@ -135,6 +137,10 @@ def render_text(doc: dict[str, Any]) -> str:
         for t in s["instance_templates"]:
             lines.append(f"  ~ instance {_where(t)} runs another template; deploying it does:")
             lines += ["  " + line for r in t["resources"] for line in _resource_lines(r)]
+        for t in s["retry_imports"]:
+            lines.append(f"  ! instance {_where(t)} is INOPERABLE: its import failed"
+                         f"{': ' + t['reason'] if t['reason'] else ''}. deploy imports its stack "
+                         "again (nothing is deleted)")
         for t in s["recover_instances"]:
             lines.append(f"  ! instance {_where(t)} is INOPERABLE (a deletion failed"
                          f"{': ' + t['reason'] if t['reason'] else ''}); AWS will not update it. "

@@ -32,6 +32,8 @@ from scripts.stacksets.operations import AccountFailure, OperationWaiter, interr
 
 CAPABILITIES = ["CAPABILITY_NAMED_IAM"]
 IN_PROGRESS_RETRIES = 3
+# ImportStacksToStackSet, StackIds: "You import up to 10 stacks per StackSet at a time."
+IMPORT_BATCH = 10
 READ_THREADS = 16
 
 
@@ -172,6 +174,10 @@ class StackSetDeployer:
         if plan.recover_instances:
             steps.append(Step(_environments(tuple(r.target for r in plan.recover_instances)),
                               lambda: self.recover(desired.name, plan.recover_instances)))
+        batches = [plan.retry_imports[n:n + IMPORT_BATCH]
+                   for n in range(0, len(plan.retry_imports), IMPORT_BATCH)]
+        steps += [Step(_environments(tuple(r.target for r in batch)),
+                       lambda batch=batch: self.retry_imports(desired.name, batch)) for batch in batches]
         created = {t.key for g in plan.create_instances for t in g.targets}
         # A new template parameter can be overridden only once UpdateStackSet has put it on
         # every instance; otherwise a StackSet update that names new instances follows them.
@@ -324,6 +330,29 @@ class StackSetDeployer:
                   "OperationPreferences": self.preferences(), "OperationId": operation_id}
         return self.run_operation(name, operation_id,
                                   lambda: self.cfn.delete_stack_instances(**params))
+
+    def retry_imports(self, name: str, retries: tuple[Recovery, ...]) -> str:
+        """Instances a failed ImportStacksToStackSet left INOPERABLE (FAILED_IMPORT): "Once the
+        issues causing the failure are fixed, the import operation can be retried", so their
+        stacks are imported again; nothing is deleted. If it fails again the deploy says why and
+        the instances stay as they were, for the next deploy to retry."""
+        missing = [r for r in retries if not r.stack_id]
+        if missing:
+            where = f"{missing[0].target.environment} ({missing[0].target.account})"
+            raise DeploymentError(
+                f"{name}: the failed import of {where} names no stack to import again; remove "
+                "the instance with `aws cloudformation delete-stack-instances --retain-stacks` "
+                f"and run `payctl deploy {missing[0].target.environment}` again")
+        targets = [r.target for r in retries]
+        environments = list(dict.fromkeys(t.environment for t in targets))
+        operation_id = self.operation_id("adopt", environments)
+        self.say(f"{name}: importing the stacks of {', '.join(environments)} again (their import "
+                 f"failed: {retries[0].reason or 'no reason given'}) ({operation_id})")
+        params = {"StackSetName": name, "StackIds": [r.stack_id for r in retries],
+                  **self.import_targets(targets), "OperationPreferences": self.preferences(),
+                  "OperationId": operation_id}
+        return self.run_operation(name, operation_id,
+                                  lambda: self.cfn.import_stacks_to_stack_set(**params))
 
     def delete_stack_set_if_empty(self, name: str) -> bool:
         pages = self.cfn.get_paginator("list_stack_instances").paginate(StackSetName=name)

@@ -128,3 +128,43 @@ def test_a_survey_that_cannot_look_stops_plan_and_deploy_before_any_operation(
         "error: refusing to deploy, nothing was changed: cannot tell whether payment-platform / "
         f"dev (123456789012 us-east-1) {reason}")
     assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
+ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"
+
+
+def _trust_admin_role_to(platform: Platform, service: str) -> None:
+    platform.aws().client("iam").update_assume_role_policy(RoleName=ADMIN_ROLE, PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"Service": service}}]}))
+
+
+def test_a_failed_import_is_retried_on_the_same_stack_never_torn_down(fresh: Platform) -> None:
+    """A failed ImportStacksToStackSet leaves the instance INOPERABLE with DetailedStatus
+    FAILED_IMPORT: "Once the issues causing the failure are fixed, the import operation can be
+    retried." The next deploy imports the adopted stack again; it does not take the INOPERABLE
+    recovery path, which would delete that stack (the VPC, the functions, the API) first."""
+    deploy_all(fresh)
+    assert fresh.payctl("destroy", "dev", "--yes").exit_code == 0
+    _trust_admin_role_to(fresh, "ec2.amazonaws.com")  # StackSets can no longer act
+
+    failed = fresh.payctl("deploy", "dev", "--no-manifests")
+
+    assert failed.exit_code == 1, failed.output
+    cfn = fresh.aws().client("cloudformation")
+    instance = cfn.describe_stack_instance(StackSetName="payment-platform", StackInstanceAccount="123456789012",
+                                           StackInstanceRegion="us-east-1")["StackInstance"]
+    assert (instance["Status"], instance["StackInstanceStatus"]["DetailedStatus"]) == ("INOPERABLE", "FAILED_IMPORT")
+    plan = fresh.payctl("plan", "dev")
+    assert "is INOPERABLE: its import failed" in plan.output and "imports its stack again" in plan.output
+
+    _trust_admin_role_to(fresh, "cloudformation.amazonaws.com")
+    again = fresh.payctl("deploy", "dev", "--no-manifests")
+
+    assert again.exit_code == 0, again.output
+    assert "payment-platform: importing the stacks of dev again" in again.output
+    assert "deleting its stack" not in again.output
+    assert _instance_stack(fresh) == instance["StackId"]
+    assert fresh.client("cloudformation", "dev").describe_stacks(
+        StackName=instance["StackId"])["Stacks"][0]["StackStatus"] in ("IMPORT_COMPLETE", "UPDATE_COMPLETE")
+    assert fresh.payctl("plan", "dev", "--detailed-exitcode").exit_code == 0

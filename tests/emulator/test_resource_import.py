@@ -143,6 +143,39 @@ def test_import_stacks_to_stack_set_makes_the_stack_an_instance(cloud: Cloud,
         == {"Days": "7"}
 
 
+def test_a_failed_import_leaves_the_instance_inoperable_and_can_be_retried(
+        cloud: Cloud, stack_sets: StackSets) -> None:
+    """StackInstance.Status: "INOPERABLE can be returned here when the cause is a failed import.
+    If it's due to a failed import, the operation can be retried once the failures are fixed";
+    DetailedStatus FAILED_IMPORT: "The import of the stack instance in the specified account and
+    Region failed and left the stack in an unstable state. Once the issues causing the failure
+    are fixed, the import operation can be retried." Here the failure is an execution role the
+    account lacks; the fix, naming the one it has."""
+    template = _log_group_stack_set_template()
+    name = stack_sets.create(template=json.dumps(template), ExecutionRoleName=unique("NoSuchRole"))
+    account = cloud.accounts[0]
+    cfn = cloud.client("cloudformation", account)
+    stack_id = cfn.create_stack(StackName=unique("conformance-imported"), TemplateBody=json.dumps(template),
+                                Parameters=[{"ParameterKey": "Days", "ParameterValue": "7"}])["StackId"]
+    wait(cfn, "stack_create_complete", stack_id, cloud.poll_interval())
+
+    failed = cloud.cfn.import_stacks_to_stack_set(StackSetName=name, StackIds=[stack_id])["OperationId"]
+    assert wait_operation(cloud, name, failed)["Status"] == "FAILED"
+    instance = cloud.cfn.describe_stack_instance(
+        StackSetName=name, StackInstanceAccount=account, StackInstanceRegion=cloud.region)["StackInstance"]
+    assert (instance["Status"], instance["StackInstanceStatus"]["DetailedStatus"]) == (
+        "INOPERABLE", "FAILED_IMPORT")
+
+    fixed = cloud.cfn.update_stack_set(StackSetName=name, UsePreviousTemplate=True,
+                                       ExecutionRoleName="AWSCloudFormationStackSetExecutionRole")
+    wait_operation(cloud, name, fixed["OperationId"])
+    retried = cloud.cfn.import_stacks_to_stack_set(StackSetName=name, StackIds=[stack_id])["OperationId"]
+    assert wait_operation(cloud, name, retried)["Status"] == "SUCCEEDED"
+    instance = cloud.cfn.describe_stack_instance(
+        StackSetName=name, StackInstanceAccount=account, StackInstanceRegion=cloud.region)["StackInstance"]
+    assert (instance["StackId"], instance["Status"]) == (stack_id, "CURRENT")
+
+
 def test_import_stacks_to_stack_set_validates_its_input(cloud: Cloud, stack_sets: StackSets) -> None:
     """StackIds: "Specify either StackIds or StackIdsUrl." StackNotFoundException: "The
     specified stack ARN doesn't exist or stack doesn't exist corresponding to the ARN in

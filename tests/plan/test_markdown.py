@@ -20,7 +20,7 @@ def stack_set(**fields: Any) -> dict[str, Any]:
             "add_instances": [], "update_instances": [], "stack_set_update": [],
             "retry_instances": [], "template_changed": False, "sections_changed": [],
             "resources": [], "stack_set_parameters": [], "stack_set_roles": [], "tags_changed": False,
-            "parameter_overrides": [], "instance_templates": [], "recover_instances": [],
+            "parameter_overrides": [], "instance_templates": [], "recover_instances": [], "retry_imports": [],
             **fields}
 
 

@@ -32,7 +32,15 @@ from scripts.emulator.engine.errors import (
     StackSetNotFound,
     ValidationError,
 )
-from scripts.emulator.engine.model import LOCK, REGISTRY, Instance, Operation, Result, StackSet
+from scripts.emulator.engine.model import (
+    FAILED_IMPORT,
+    LOCK,
+    REGISTRY,
+    Instance,
+    Operation,
+    Result,
+    StackSet,
+)
 from scripts.emulator.engine.targets import (
     allow_stacksets_delegation,
     management_account,
@@ -484,12 +492,17 @@ def _importable(stack_set: StackSet, stack_id: str) -> tuple[str, str]:
     if not stack.status.endswith("_COMPLETE") or stack.status.startswith(("ROLLBACK", "DELETE")):
         raise InvalidOperation(f"Stack {stack_id} is {stack.status}: only a stack in a stable "
                                "state can be imported")
+    # FAILED_IMPORT: "Once the issues causing the failure are fixed, the import operation can be
+    # retried", so the instance a failed import of this very stack left is no obstacle.
+    retried = stack_set.instances.get((account, region))
+    retrying = retried is not None and retried.detailed_status == FAILED_IMPORT and \
+        retried.stack_id == stack.stack_id
     for other in REGISTRY.all():
-        if other.status != "DELETED" and any(i.stack_id == stack.stack_id
-                                             for i in other.instances.values()):
+        if other.status != "DELETED" and not (retrying and other is stack_set) and any(
+                i.stack_id == stack.stack_id for i in other.instances.values()):
             raise InvalidOperation(f"Stack {stack_id} already belongs to StackSet {other.name}: "
                                    "stacks can only belong to one stack set")
-    if (account, region) in stack_set.instances:
+    if retried is not None and not retrying:
         raise InvalidOperation(f"StackSet {stack_set.name} already has a stack instance in "
                                f"{account}/{region}")
     return account, region
@@ -531,16 +544,21 @@ def import_stacks_to_stack_set(self: CloudFormationResponse) -> ActionResult:
         _refuse_if_busy(stack_set)
         stack_set.organizational_unit_ids += [u for u in units if u not in stack_set.organizational_unit_ids]
         by_key = {key: stack_id for stack_id, key in stacks.items()}
-        for (account, region), _ in by_key.items():
+        for (account, region), stack_id in by_key.items():
             stack_set.instances[(account, region)] = Instance(
-                stack_set.stack_set_id, account, region, organizational_unit_id=unit_of[account])
+                stack_set.stack_set_id, account, region, stack_id=work.find_stack(
+                    account, region, stack_id).stack_id, organizational_unit_id=unit_of[account])
 
         def adopt(stack_set: StackSet, instance: Instance) -> float:
             return work.adopt(stack_set, instance, by_key[instance.key])
 
         def not_imported(stack_set: StackSet, instance: Instance, reason: str) -> None:
-            # The documentation does not say what a failed import leaves; no stack was taken in.
-            stack_set.instances.pop(instance.key, None)
+            # The instance stays, INOPERABLE, with DetailedStatus FAILED_IMPORT: "The import of
+            # the stack instance in the specified account and Region failed and left the stack
+            # in an unstable state. Once the issues causing the failure are fixed, the import
+            # operation can be retried." (StackInstance.Status: "INOPERABLE can be returned
+            # here when the cause is a failed import.")
+            instance.inoperable(reason, FAILED_IMPORT)
 
         return _start(stack_set, operation, adopt, on_failure=not_imported)
 

@@ -16,6 +16,7 @@ from scripts.emulator.engine.clock import CLOCK
 
 LOCK = threading.RLock()
 DONE = ("SUCCEEDED", "FAILED", "STOPPED")
+FAILED_IMPORT = "FAILED_IMPORT"
 
 
 def _parameters(values: dict[str, str]) -> list[dict[str, str]]:
@@ -52,11 +53,10 @@ class Instance:
         operation." """
         self.status, self.detailed_status, self.status_reason = "OUTDATED", "FAILED", reason
 
-    def inoperable(self, reason: str) -> None:
+    def inoperable(self, reason: str, detailed_status: str = "INOPERABLE") -> None:
         """INOPERABLE: "A DeleteStackInstances operation has failed and left the stack in an
-        unstable state." """
-        self.status = self.detailed_status = "INOPERABLE"
-        self.status_reason = reason
+        unstable state", or a failed import (DetailedStatus FAILED_IMPORT)."""
+        self.status, self.detailed_status, self.status_reason = "INOPERABLE", detailed_status, reason
 
     def summary(self) -> dict[str, Any]:
         described = {
