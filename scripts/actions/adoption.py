@@ -27,7 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from scripts.aws.intrinsics import condition_holds
+from scripts.aws.intrinsics import condition_holds, references
 from scripts.plan.decide import Recovery, Target
 
 # The identifier property resource import takes for each type the platform retains.
@@ -74,6 +74,10 @@ class Adoption:
     # An INOPERABLE instance: recovered first (its stack deleted, the instance released with
     # RetainStacks), so that the new stack adopts its retained resources in the same deploy.
     recovers: Recovery | None = None
+    # (kept, gone): a retained resource found whose definition refers to one that is gone (deleted
+    # by hand, an interrupted purge): the import template would refer to nothing, which
+    # CloudFormation refuses, so the adoption is refused before anything starts.
+    stranded: tuple[tuple[str, str], ...] = ()
 
     @property
     def adopted(self) -> list[Found]:
@@ -101,6 +105,11 @@ class Adoption:
                   for f in self.adopted]
         lines += [f"    CONFLICT  {f.retained.logical_id}  {f.retained.type}  {f.retained.name}: "
                   f"{f.detail}" for f in self.conflicts]
+        gone = {f.retained.logical_id: f.retained for f in self.found}
+        lines += [f"    STRANDED  {kept} refers to {missing}, which is gone"
+                  f"{_named(gone.get(missing))}: re-create it by hand as it was (both are then "
+                  f"adopted), or move {kept}'s data out and delete it (deploy then creates both)"
+                  for kept, missing in self.stranded]
         return lines
 
     def to_json(self) -> dict[str, Any]:
@@ -108,6 +117,8 @@ class Adoption:
                 "account": self.target.account, "region": self.target.region,
                 "replaces_failed": self.replaces_failed, "note": self.note,
                 "recovers_inoperable": self.recovers is not None,
+                "stranded": [{"logical_id": kept, "refers_to": missing}
+                             for kept, missing in self.stranded],
                 "resources": [{"logical_id": f.retained.logical_id, "type": f.retained.type,
                                "state": f.state, "identifier": f.identifier or f.retained.name,
                                "detail": f.detail} for f in self.found if f.state != "absent"]}
@@ -166,6 +177,24 @@ def import_template(template: dict[str, Any], logical_ids: list[str]) -> dict[st
     return reduced
 
 
+def _named(resource: Retained | None) -> str:
+    return f" ({resource.type} {resource.name})" if resource and resource.name else ""
+
+
+def stranded(template: dict[str, Any], found: tuple[Found, ...]) -> tuple[tuple[str, str], ...]:
+    """(kept, gone) for each found retained resource whose definition (properties, condition,
+    DependsOn) names a resource that the import would not hold."""
+    resources = template.get("Resources", {})
+    kept = {f.retained.logical_id for f in found if f.state == "present"}
+    pairs = []
+    for logical_id in sorted(kept):
+        spec = {k: v for k, v in resources[logical_id].items() if k != "Metadata"}
+        depends = spec.pop("DependsOn", [])
+        named = references(spec) | set([depends] if isinstance(depends, str) else depends)
+        pairs += [(logical_id, other) for other in sorted(named & set(resources) - kept)]
+    return tuple(pairs)
+
+
 def resources_to_import(adoption: Adoption) -> list[dict[str, Any]]:
     return [{"ResourceType": f.retained.type, "LogicalResourceId": f.retained.logical_id,
              "ResourceIdentifier": {IDENTIFIERS[f.retained.type]: f.identifier}}
@@ -188,11 +217,12 @@ def refusal(adoptions: list[Adoption]) -> str | None:
     blind = unreadable(adoptions)
     if blind:
         return f"refusing to deploy, nothing was changed: {blind}"
-    conflicts = [a for a in adoptions if a.conflicts]
+    conflicts = [a for a in adoptions if a.conflicts or a.stranded]
     if not conflicts:
         return None
-    lines = ["refusing to deploy: retained names are taken by something the new stack cannot "
-             "adopt (nothing was changed):"]
+    lines = ["refusing to deploy: retained resources cannot be adopted as they are, a name "
+             "taken by something the new stack cannot adopt or a kept resource that refers to "
+             "one that is gone (nothing was changed):"]
     for adoption in conflicts:
         lines += adoption.lines()
     return "\n".join(lines)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from scripts.actions.adoption import Adoption, Found, Retained, retained
+from scripts.actions.adoption import Adoption, Found, Retained, retained, stranded
 from scripts.aws.clients import describe, error_code
 from scripts.errors import DeploymentError
 from scripts.plan.decide import FAILED_IMPORT, DeployedStackSet, DesiredStackSet, Recovery, Target
@@ -230,7 +230,7 @@ def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
             continue
         adoption = Adoption(desired.name, target, found,
                             replaces_failed=instance is not None and recovers is None,
-                            recovers=recovers)
+                            recovers=recovers, stranded=stranded(desired.template, found))
         if adoption.adopted or adoption.conflicts:
             adoptions.append(adoption)
     return adoptions

@@ -23,7 +23,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import drift, imports, isolation, service_models, stacks
+    from scripts.emulator import drift, imports, isolation, service_models, stacks, template_rules
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -38,6 +38,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _log_groups_described_by_name()
     resources.register()
     stacks.apply()
+    template_rules.apply()
     imports.apply()
     drift.apply()
     isolation.apply()

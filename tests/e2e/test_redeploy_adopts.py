@@ -90,6 +90,24 @@ def test_a_name_owned_by_another_account_stops_deploy_before_any_operation(fresh
     assert cfn.list_stack_sets(Status="ACTIVE")["Summaries"] == []
 
 
+def test_a_kept_resource_whose_dependency_is_gone_stops_deploy_before_any_operation(fresh: Platform) -> None:
+    """The audit-log bucket is kept but the access-log bucket it logs to is gone (deleted by
+    hand, an interrupted purge). Importing the audit bucket alone would submit a template that
+    refers to nothing, which CloudFormation refuses ("Unresolved resource dependencies"), after
+    the StackSet was created; so plan names it and deploy refuses before any operation."""
+    assert fresh.payctl("bootstrap").exit_code == 0
+    fresh.client("s3", "dev").create_bucket(Bucket=BUCKET)
+
+    plan = fresh.payctl("plan", "dev")
+    result = fresh.payctl("deploy", "dev")
+
+    assert "STRANDED  AuditLogBucket refers to AccessLogBucket, which is gone (AWS::S3::Bucket " \
+        "payment-access-logs-dev-123456789012-us-east-1): re-create it by hand" in plan.output, plan.output
+    assert result.exit_code == 1, result.output
+    assert "nothing was changed" in result.output and "STRANDED  AuditLogBucket" in result.output
+    assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
 def test_a_table_with_another_key_schema_stops_deploy_before_any_operation(fresh: Platform) -> None:
     assert fresh.payctl("bootstrap").exit_code == 0
     fresh.client("dynamodb", "dev").create_table(

@@ -159,3 +159,28 @@ def test_retained_resource_survives_stack_deletion(cloud: Any) -> None:
     finally:
         if _group_exists(logs, name):
             logs.delete_log_group(logGroupName=name)
+
+
+def test_a_reference_to_nothing_is_refused_before_anything_starts(cloud: Any) -> None:
+    """Template reference, Ref: "The logical ID of the resource or parameter you want to
+    reference"; a Ref or Fn::GetAtt naming neither is refused when the template is submitted, not
+    when the stack runs. The reference gives no wording; AWS answers ValidationError "Template
+    format error: Unresolved resource dependencies [X] in the Resources block of the template"
+    for a Ref and "Template error: instance of Fn::GetAtt references undefined resource X" for a
+    GetAtt (as users report them). CreateStack, CreateChangeSet, ValidateTemplate and
+    CreateStackSet all refuse it."""
+    dangling = _log_group_template(Stream={"Type": "AWS::Logs::LogStream", "Properties": {
+        "LogGroupName": {"Ref": "Gone"}}})
+    attribute = _log_group_template(Other={"Type": "AWS::Logs::LogGroup", "Properties": {
+        "LogGroupName": {"Fn::Sub": ["${Arn}-copy", {"Arn": {"Fn::GetAtt": ["Gone", "Arn"]}}]}}})
+    ref_error = "Template format error: Unresolved resource dependencies [Gone] in the Resources block of the template"
+    getatt_error = "Template error: instance of Fn::GetAtt references undefined resource Gone"
+    for template, message in ((dangling, ref_error), (attribute, getatt_error)):
+        body = json.dumps(template)
+        for call, args in ((cloud.cfn.create_stack, {"StackName": unique("conformance")}),
+                           (cloud.cfn.create_change_set, {"StackName": unique("conformance"),
+                                                          "ChangeSetName": "c", "ChangeSetType": "CREATE"}),
+                           (cloud.cfn.validate_template, {}),
+                           (cloud.cfn.create_stack_set, {"StackSetName": unique("conformance")})):
+            refused = error_of(call, TemplateBody=body, **args)
+            assert (refused["Code"], refused["Message"]) == ("ValidationError", message), call

@@ -17,6 +17,7 @@ from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import yaml_tag_constructor
 from moto.core.responses import ActionResult
 
+from scripts.emulator import template_rules
 from scripts.emulator.engine import scheduler, work
 from scripts.emulator.engine.errors import (
     InsufficientCapabilities,
@@ -102,17 +103,20 @@ def _template(self: CloudFormationResponse) -> str | None:
 
 
 def _parsed(template: str) -> dict[str, Any]:
-    """The template as a dict: JSON, or YAML with CloudFormation's short-form tags."""
+    """The template as a dict: JSON, or YAML with CloudFormation's short-form tags; refused as
+    a stack's would be (`template_rules`)."""
     try:
-        return json.loads(template)
+        parsed = json.loads(template)
     except ValueError:
-        pass
-    try:
-        parsed = yaml.load(template, Loader=_TemplateLoader)
-    except yaml.YAMLError as err:
-        raise ValidationError(f"Template format error: {err}") from None
+        try:
+            parsed = yaml.load(template, Loader=_TemplateLoader)
+        except yaml.YAMLError as err:
+            raise ValidationError(f"Template format error: {err}") from None
     if not isinstance(parsed, dict):
         raise ValidationError("Template format error: not a JSON or YAML object")
+    error = template_rules.unresolved(parsed)
+    if error:
+        raise ValidationError(error)
     return parsed
 
 
