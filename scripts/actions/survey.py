@@ -204,8 +204,9 @@ def _stack_failed(cfn: Any, stack_id: str) -> bool:
 def survey(desired: DesiredStackSet, deployed: DeployedStackSet | None,
            client_in: Callable[[Target, str], Any], partition: str = "aws") -> list[Adoption]:
     """The targets whose new stack must adopt retained resources: those without an instance,
-    those whose first creation failed, and INOPERABLE ones but failed imports (their stack is deleted, the retained
-    resources stay, and the instance is created again). A target that cannot be looked into (no
+    those whose first creation failed, and INOPERABLE ones (their stack is deleted, the retained
+    resources stay, and the instance is created again) other than failed imports, which are
+    imported again. A target that cannot be looked into (no
     execution role yet, a read refused) gets a note saying why and what to do: `unreadable`."""
     adoptions = []
     instances = deployed.instances if deployed else {}

@@ -22,12 +22,12 @@ PSEUDO_PARAMETERS = frozenset({
     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"})
 
 
-def _walk(value: Any, local: frozenset[str] = frozenset()) -> Iterator[tuple[str, str]]:
+def _walk(value: Any) -> Iterator[tuple[str, str]]:
     """(function, logical id) for every Ref, Fn::GetAtt and Fn::Sub name inside `value`; a
     Sub's own variables (its second argument's keys) are local to it, not references."""
     if isinstance(value, list):
         for inner in value:
-            yield from _walk(inner, local)
+            yield from _walk(inner)
         return
     if not isinstance(value, dict):
         return
@@ -44,11 +44,11 @@ def _walk(value: Any, local: frozenset[str] = frozenset()) -> Iterator[tuple[str
                 else (inner, {})
             names = set(variables) if isinstance(variables, dict) else set()
             for found in SUB_NAMES.findall(str(text)):
-                if found not in names | local:
+                if found not in names:
                     yield "Fn::Sub", found
-            yield from _walk(variables, local)
+            yield from _walk(variables)
             continue
-        yield from _walk(inner, local)
+        yield from _walk(inner)
 
 
 def unresolved(template: dict[str, Any]) -> str | None:
@@ -110,7 +110,7 @@ def apply() -> None:
         original = getattr(CloudFormationBackend, name)
 
         def checked(self: CloudFormationBackend, *args: Any, __original: Any = original,
-                    __position: int = position, __name: str = name, **kwargs: Any) -> Any:
+                    __position: int = position, **kwargs: Any) -> Any:
             template = kwargs.get("template", args[__position - 1] if len(args) >= __position else None)
             if isinstance(template, str):
                 check(template)

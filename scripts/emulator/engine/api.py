@@ -277,7 +277,7 @@ def create_stack_set(self: CloudFormationResponse) -> ActionResult:
             tags={t["Key"]: t["Value"] for t in self._get_param("Tags") or []},
             description=self._get_param("Description"), permission_model=permission_model,
             administration_role_arn=(self._get_param("AdministrationRoleARN") or
-                                     f"arn:aws:iam::{owner}:role/{work.ADMIN_ROLE}") if self_managed else None,
+                                     work.default_admin_role(owner)) if self_managed else None,
             execution_role_name=(self._get_param("ExecutionRoleName") or work.EXECUTION_ROLE)
             if self_managed else None,
             auto_deployment=_auto_deployment(auto) if auto is not None else None,
@@ -377,8 +377,8 @@ def _updated_roles(self: CloudFormationResponse, stack_set: StackSet) -> tuple[s
     if stack_set.permission_model == "SERVICE_MANAGED":
         return stack_set.administration_role_arn, stack_set.execution_role_name
     admin = self._get_param("AdministrationRoleARN")
-    default_admin = f"arn:aws:iam::{stack_set.owner}:role/{work.ADMIN_ROLE}"
-    if admin is None and stack_set.administration_role_arn not in (None, default_admin):
+    if admin is None and stack_set.administration_role_arn not in (
+            None, work.default_admin_role(stack_set.owner)):
         raise ValidationError("AdministrationRoleARN must be specified: the StackSet was created "
                               "with a customized administration role")
     return (admin or stack_set.administration_role_arn,

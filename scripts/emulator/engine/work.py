@@ -55,6 +55,11 @@ def _role(account: str, name: str) -> Any:
     return next((r for r in iam_backends[account]["global"].roles.values() if r.name == name), None)
 
 
+def default_admin_role(owner: str) -> str:
+    """The administration role a self-managed StackSet uses when it names none."""
+    return f"arn:aws:iam::{owner}:role/{ADMIN_ROLE}"
+
+
 def check_access(stack_set: StackSet, account: str) -> None:
     """Self-managed: the administration role in the admin account trusts CloudFormation, and
     the execution role in the target account trusts the administrator. Either missing gives
@@ -67,8 +72,7 @@ def check_access(stack_set: StackSet, account: str) -> None:
             raise AccountFailed(f"Account {account} is not a member of the organization "
                                 f"managed by {stack_set.owner}")
         return
-    admin_arn = stack_set.administration_role_arn or \
-        f"arn:aws:iam::{stack_set.owner}:role/{ADMIN_ROLE}"
+    admin_arn = stack_set.administration_role_arn or default_admin_role(stack_set.owner)
     admin_account, admin_name = admin_arn.split(":")[4], admin_arn.rsplit("/", 1)[-1]
     execution_name = stack_set.execution_role_name or EXECUTION_ROLE
     admin = _role(admin_account, admin_name)
