@@ -213,7 +213,10 @@ def _spent(err: Exception, seconds: float) -> float:
 
 def _reason(err: Exception) -> str:
     message = getattr(err, "message", "") or str(err) or type(err).__name__
-    code = getattr(err, "code", "")
+    # moto's JSON services keep the error's name in `error_type` and the HTTP status in `code`
+    code = str(getattr(err, "error_type", "") or getattr(err, "code", "") or "")
+    if code.isdigit():
+        code = ""
     return f"{code}: {message}" if code and code not in message else message
 
 
