@@ -58,6 +58,7 @@ PLAN_READER_ACTIONS: dict[str, tuple[str, ...]] = {
     "s3": ("ListBucket", "GetEncryptionConfiguration"),
     "kms": ("DescribeKey", "ListResourceTags"),
     "route53": ("GetHostedZone", "ListResourceRecordSets"),
+    "lambda": ("GetFunctionConcurrency",),
 }
 # Each service's reads on the account's own resources; the platform's buckets are `payment-*`.
 PLAN_READER_RESOURCES = {
@@ -67,6 +68,7 @@ PLAN_READER_RESOURCES = {
     "s3": "arn:${AWS::Partition}:s3:::payment-*",
     "kms": "arn:${AWS::Partition}:kms:*:${AWS::AccountId}:key/*",
     "route53": "arn:${AWS::Partition}:route53:::hostedzone/*",
+    "lambda": "arn:${AWS::Partition}:lambda:*:${AWS::AccountId}:function:*",
 }
 # Account ids per statement of the administration role: 100 ids take ~1,500 characters, so
 # several statements share one managed policy.
@@ -214,13 +216,16 @@ def build_execution_role() -> Template:
 def _add_plan_reader(template: Template, tags: Tags) -> None:
     """The plan reader: the admin account's plan role (`aws:PrincipalArn`, which need not
     exist yet) may assume it, for the reads listed in PLAN_READER_ACTIONS and ListHostedZones,
-    which takes no resource (Service Authorization Reference, Amazon Route 53)."""
+    and lambda:GetAccountSettings, which take no resource (Service Authorization Reference,
+    Amazon Route 53 and AWS Lambda)."""
     statements = [Statement(Sid=f"Read{service.capitalize()}", Effect=Allow,
                             Action=[Action(service, a) for a in actions],
                             Resource=[Sub(PLAN_READER_RESOURCES[service])])
                   for service, actions in PLAN_READER_ACTIONS.items()]
     statements.append(Statement(Sid="ListHostedZones", Effect=Allow,
                                 Action=[Action("route53", "ListHostedZones")], Resource=["*"]))
+    statements.append(Statement(Sid="LambdaAccountSettings", Effect=Allow,
+                                Action=[Action("lambda", "GetAccountSettings")], Resource=["*"]))
     template.add_resource(iam.Role(
         "PlanReaderRole",
         RoleName=PLAN_READER_ROLE,

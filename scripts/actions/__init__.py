@@ -9,6 +9,7 @@
     status, drift  where every instance stands, and what drifted
     destroy, purge destroy an environment (keeping its data), and remove that data for good
     delegation     whether the edge's domain is delegated yet
+    quotas         whether each account's Lambda concurrency quota takes the reservations
     bootstrap      the StackSet roles, as plain stacks
     demo           the whole rollout against an endpoint the caller started
 

@@ -162,6 +162,7 @@ class Rollout:
         templates = self.templates()  # build/ first: a folder that cannot be written sends nothing
         if upload:  # deploy: before its first write to AWS
             self.refuse_disabled_regions(environments)
+            self.refuse_over_quota(environments)
         return desired_stack_sets(self.config, environments, templates,
                                   self.code_parameters(upload), description)
 
@@ -191,6 +192,15 @@ class Rollout:
                               self.config.deployment.admin_account_id)
         if problem:
             raise ConfigError(problem)
+
+    def refuse_over_quota(self, environments: list[Environment]) -> None:
+        """Reservations an account's Lambda concurrency quota cannot take would fail the
+        operation partway through (`scripts.actions.quotas`): refused before it starts."""
+        from scripts.actions.quotas import check
+
+        lines = check(self, environments)
+        if lines:
+            raise ConfigError("\n".join(lines))
 
     def plan_and_adoptions(self, environments: list[Environment]
                            ) -> tuple[list[tuple[DesiredStackSet, StackSetPlan]], list[Any]]:

@@ -52,6 +52,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
     """
     from scripts.actions.adoption import unreadable
     from scripts.actions.delegation import check as delegation_check
+    from scripts.actions.quotas import check as quota_check
     from scripts.config.domains import edge_warnings
     from scripts.plan.markdown import render_markdown
     from scripts.plan.report import render_text, report
@@ -85,7 +86,7 @@ def plan(opts: Options, environments: tuple[str, ...], all_: bool, exact: bool,
          markdown=render_markdown(doc, "\n".join(extra)))
     for warning in edge_warnings(selected):  # on stderr: --output json stays parseable
         click.echo(warning, err=True)
-    for line in delegation_check(rollout, selected):
+    for line in [*delegation_check(rollout, selected), *quota_check(rollout, selected)]:
         click.echo(f"warning: deploy would refuse: {line}", err=True)
     if detailed_exitcode and doc["changes"]:
         sys.exit(CHANGES)

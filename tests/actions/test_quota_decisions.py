@@ -1,0 +1,39 @@
+"""Whether an account's Lambda concurrency quota takes the platform's reservations
+(scripts/actions/quotas.py): the pure decision. A deploy gives back what the platform's own
+functions reserve before it takes the new values, so an unchanged prod always fits again."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from scripts.actions.quotas import Concurrency, refusal, refusals
+from scripts.config.reader import load_config
+
+PARAMS = Path(__file__).resolve().parents[2] / "params"
+PROD = load_config(PARAMS).environments["prod"]  # reserves 2 x 400
+
+
+def test_the_default_quota_takes_prod_with_100_to_spare() -> None:
+    assert refusal(PROD, PROD.account_id, Concurrency(1000, 1000, 0)) is None
+    assert refusal(PROD, PROD.account_id, Concurrency(1000, 200, 800)) is None  # prod again
+
+
+def test_a_new_accounts_low_quota_is_refused_with_the_quota_to_ask_for() -> None:
+    line = refusal(PROD, PROD.account_id, Concurrency(50, 50, 0))
+    assert line is not None
+    assert "quota is 50 with 0 reserved by other functions" in line
+    assert "ask for at least 900" in line and "lower lambda.reserved_concurrency to 0" in line
+
+
+def test_what_other_functions_reserve_counts_and_ours_is_given_back() -> None:
+    # 1,000 in all: 150 reserved by another team, 800 by prod's functions, 50 unreserved
+    assert refusal(PROD, PROD.account_id, Concurrency(1000, 50, 800)) is not None  # 150+800+100
+    assert refusal(PROD, PROD.account_id, Concurrency(1000, 100, 800)) is None  # 100+800+100
+
+
+def test_an_unreadable_quota_refuses_rather_than_guessing() -> None:
+    def broken(env: object, account: str) -> object:
+        raise RuntimeError("no execution role yet")
+
+    [line] = refusals([PROD], broken)
+    assert "cannot read the Lambda concurrency quota" in line and PROD.account_id in line
