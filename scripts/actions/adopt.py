@@ -24,7 +24,7 @@ class Adopter:
 
     deployer: Any  # scripts.stacksets.deployer.StackSetDeployer
     client_in: Callable[[Target, str], Any]
-    template_source: Callable[[str, dict[str, Any]], dict[str, str]]
+    template_source: Callable[[str, dict[str, Any], str], dict[str, str]]
     say: Callable[[str], None]
     poll_scale: float = 1.0
     imported: list[str] = field(default_factory=list)
@@ -66,7 +66,8 @@ class Adopter:
         try:
             cfn.update_stack(StackName=stack_id, Parameters=parameters, Tags=tags,
                              Capabilities=["CAPABILITY_NAMED_IAM"],
-                             **self.template_source(desired.name, desired.template))
+                             **self.template_source(desired.name, desired.template,
+                                                    target.region))
             self._wait(cfn, "stack_update_complete", StackName=stack_id)
         except Exception as err:
             if "No updates are to be performed" not in str(err):
@@ -95,7 +96,7 @@ class Adopter:
             StackName=name, ChangeSetName=f"adopt-{adoption.target.environment}",
             ChangeSetType="IMPORT", ResourcesToImport=resources_to_import(adoption),
             Parameters=parameters, Tags=tags, Capabilities=["CAPABILITY_NAMED_IAM"],
-            **self.template_source(f"{desired.name}-import", reduced))
+            **self.template_source(f"{desired.name}-import", reduced, adoption.target.region))
         try:
             self._wait(cfn, "change_set_create_complete", ChangeSetName=created["Id"])
         except DeploymentError:
@@ -137,13 +138,15 @@ def resume_from(status: str | None) -> str:
                           "then deploy again")
 
 
-def template_source(template_url: Callable[[str, str], str], limit: int
-                    ) -> Callable[[str, dict[str, Any]], dict[str, str]]:
-    """TemplateBody, or TemplateURL past CloudFormation's 51,200-byte limit."""
-    def source(name: str, template: dict[str, Any]) -> dict[str, str]:
+def template_source(template_url: Callable[[str, str, str], str], limit: int
+                    ) -> Callable[[str, dict[str, Any], str], dict[str, str]]:
+    """TemplateBody, or TemplateURL past CloudFormation's 51,200-byte limit: in the artifacts
+    bucket of the stack's region, which admits that region's accounts (CloudFormation reads it
+    as the caller, the account's own role)."""
+    def source(name: str, template: dict[str, Any], region: str) -> dict[str, str]:
         text = template_text(template)
         if len(text.encode()) > limit:
-            return {"TemplateURL": template_url(name, text)}
+            return {"TemplateURL": template_url(name, text, region)}
         return {"TemplateBody": text}
 
     return source

@@ -85,7 +85,8 @@ def preview_stack(cfn: Any, stack_id: str, template: dict[str, Any], parameters:
 
 
 def preview_all(desired: list[DesiredStackSet], deployed: list[DeployedStackSet | None],
-                client_in: Callable[[Target], Any], template_url: Callable[[str, str], str]
+                client_in: Callable[[Target], Any],
+                template_url: Callable[[str, str, str], str]
                 ) -> list[StackPreview]:
     previews = []
     name = f"payctl-preview-{int(time.time())}"
@@ -102,7 +103,8 @@ def preview_all(desired: list[DesiredStackSet], deployed: list[DeployedStackSet 
                 preview.changes = preview_stack(
                     client_in(target), instance.stack_id, want.template,
                     {**want.parameters, **target.overrides},
-                    lambda text, stack_set=want.name: template_url(stack_set, text), name)
+                    lambda text, stack_set=want.name, region=target.region:
+                    template_url(stack_set, text, region), name)
                 preview.note = "" if preview.changes else "no changes"
             except Exception as err:
                 if error_code(err) not in UNSUPPORTED:  # a failed look is no plan at all

@@ -87,7 +87,8 @@ class Rollout:
         self.planned: list[tuple[DesiredStackSet, StackSetPlan]] = []  # the first plan, for it
         self.waiter = OperationWaiter(self.cfn, timeout, fan_out(progress, self.timeline), names,
                                       poll_scale=poll_scale)
-        self.artifacts = self.artifacts_in(aws.region)  # oversized templates
+        self.artifacts = self.artifacts_in(aws.region)  # oversized StackSet templates
+        self._regional = {aws.region: self.artifacts}
         self.deployer = StackSetDeployer(
             self.cfn, config.deployment, self.waiter, operation_ids(self.revision),
             self.artifacts.template_url, partition=aws.partition, say=progress.say,
@@ -114,6 +115,18 @@ class Rollout:
         return Artifacts(self.aws.client("s3", region=region), bucket, region,
                          lambda: bucket_policy(bucket, self.aws.partition, readers,
                                                self._organization_id()))
+
+    def template_url_in(self, name: str, text: str, region: str) -> str:
+        """An oversized template for a stack in `region`, in that region's artifacts bucket:
+        CloudFormation reads a TemplateURL as the caller (the account's role), and only that
+        region's accounts may read its bucket (the administrator region's admits no one else
+        when no environment runs there)."""
+        return self.regional_artifacts(region).template_url(name, text)
+
+    def regional_artifacts(self, region: str) -> Artifacts:
+        if region not in self._regional:
+            self._regional[region] = self.artifacts_in(region)
+        return self._regional[region]
 
     def _organization_id(self) -> str | None:
         """Service-managed: the organization's id, so the buckets admit every member account
@@ -142,8 +155,7 @@ class Rollout:
         from scripts.build.packaging import build_all
 
         regions = sorted({env.region for env in self.config.environments.values()})
-        buckets = [self.artifacts if region == self.aws.region else self.artifacts_in(region)
-                   for region in regions] if upload else []
+        buckets = [self.regional_artifacts(region) for region in regions] if upload else []
         if upload:
             for bucket in dict.fromkeys([self.artifacts, *buckets]):
                 bucket.ensure_bucket()
@@ -264,7 +276,7 @@ class Rollout:
         if message:
             raise UnsafeChange(message)
         adopter = Adopter(self.deployer, self._client_in,
-                          template_source(self.artifacts.template_url, TEMPLATE_BODY_LIMIT),
+                          template_source(self.template_url_in, TEMPLATE_BODY_LIMIT),
                           self.progress.say, self.poll_scale)
         for want, have in zip(desired, deployed, strict=True):
             mine = [a for a in adoptions if a.stack_set == want.name]
@@ -287,7 +299,7 @@ class Rollout:
         def client_in(target: Target) -> Any:
             return self.aws.client_in("cloudformation", target.account, role, target.region)
 
-        return preview_all(desired, self.read(desired), client_in, self.artifacts.template_url)
+        return preview_all(desired, self.read(desired), client_in, self.template_url_in)
 
     def deploy(self, environments: list[Environment], allow_data_loss: bool = False,
                strategy: str = "waves", wait_for_others: bool = False) -> list[StackSetResult]:

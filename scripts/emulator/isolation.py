@@ -8,8 +8,9 @@ policy allows (S3 user guide, "Bucket policies for Amazon S3": "A bucket policy 
 resource-based policy that you can use to grant access permissions to your Amazon S3 bucket and
 the objects in it").
 
-Requests within one account are left alone (the emulator does not evaluate identity policies), and
-so are the other services the platform calls across accounts: they answer a foreign ARN with
+CloudFormation reads a TemplateURL as the caller, so the same holds for another account's
+template. Requests within one account are left alone (the emulator does not evaluate identity
+policies), and so are the other services the platform calls across accounts: they answer a foreign ARN with
 their own not-found error, never an HTTP 500.
 """
 
@@ -37,6 +38,49 @@ _ACTIONS = {"ListObjects": "ListBucket", "ListObjectsV2": "ListBucket", "HeadBuc
 def apply() -> None:
     S3Response._bucket_response = _owner_or_granted(S3Response._bucket_response, with_key=False)
     S3Response._key_response = _owner_or_granted(S3Response._key_response, with_key=True)
+    _templates_read_as_the_caller()
+
+
+def _templates_read_as_the_caller() -> None:
+    """CloudFormation reads a `TemplateURL` with the caller's permissions (CreateStack
+    reference, TemplateURL: "The URL must point to a template [...] that's located in an Amazon
+    S3 bucket"; user guide, "Controlling access with IAM": CloudFormation "uses your
+    credentials" for the calls it makes on your behalf), so another account's object is read
+    only as far as its bucket policy grants s3:GetObject to the caller. moto reads it straight
+    from its backend, for every stack, change set, StackSet and StackIdsUrl alike. The refusal's
+    words are the ones users report ("TemplateURL must reference a valid S3 object to which you
+    have access."); the reference documents none."""
+    from moto.cloudformation.exceptions import ValidationError
+    from moto.cloudformation.responses import CloudFormationResponse
+
+    read = CloudFormationResponse._get_stack_from_s3_url
+
+    def as_the_caller(self: CloudFormationResponse, template_url: str) -> str:
+        bucket, key = _bucket_and_key(template_url)
+        owner = s3_backends.bucket_accounts.get(bucket)
+        if owner is not None and owner[1] != self.current_account:
+            found = s3_backends[owner[1]][owner[0]].buckets.get(bucket)
+            if found is None or not granted(found.policy, "s3:GetObject",
+                                            f"arn:{owner[0]}:s3:::{bucket}/{key}",
+                                            self.current_account, owner[0]):
+                raise ValidationError(message="TemplateURL must reference a valid S3 object to "
+                                              "which you have access.")
+        return read(self, template_url)
+
+    CloudFormationResponse._get_stack_from_s3_url = as_the_caller
+
+
+def _bucket_and_key(url: str) -> tuple[str, str]:
+    """Path-style (https://s3.<region>.amazonaws.com/<bucket>/<key>) or virtual-hosted
+    (https://<bucket>.s3.<region>.amazonaws.com/<key>), as moto reads them."""
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    if (parts.netloc.startswith("s3") and parts.netloc.endswith("amazonaws.com")) \
+            or "localhost" in url:
+        bucket, _, key = parts.path.lstrip("/").partition("/")
+        return bucket, key
+    return parts.netloc.split(".")[0], parts.path.lstrip("/")
 
 
 def _owner_or_granted(handle: Any, with_key: bool) -> Any:

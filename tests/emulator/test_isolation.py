@@ -94,3 +94,30 @@ def test_another_accounts_function_is_refused(cloud: Any) -> None:
     error = error_of(cloud.client("lambda", cloud.accounts[0]).get_function, FunctionName=arn)
     assert (error["Code"], error["HTTPStatusCode"]) in (
         ("AccessDeniedException", 403), ("ResourceNotFoundException", 404))
+
+
+def test_cloudformation_reads_a_template_url_as_the_caller(cloud: Any, foreign_bucket: str) -> None:
+    """CloudFormation fetches a TemplateURL with the caller's permissions (user guide,
+    "Controlling access with IAM": it "uses your credentials" for the calls it makes for you),
+    so another account's template is readable only as far as its bucket policy grants
+    s3:GetObject. The deployer's adoption and `plan --exact` pass oversized templates this way,
+    from the target account. The wording is undocumented; users report "TemplateURL must
+    reference a valid S3 object to which you have access." """
+    owner = cloud.client("s3", cloud.accounts[1])
+    owner.put_object(Bucket=foreign_bucket, Key="template.json", Body=json.dumps(
+        {"Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}).encode())
+    url = f"https://{foreign_bucket}.s3.{cloud.region}.amazonaws.com/template.json"
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+
+    error = error_of(cfn.validate_template, TemplateURL=url)
+    assert error["Code"] == "ValidationError"
+    assert "TemplateURL" in error["Message"] or "S3" in error["Message"]
+    assert error_of(cfn.create_stack, StackName=unique("conformance"),
+                    TemplateURL=url)["Code"] == "ValidationError"
+
+    owner.put_bucket_policy(Bucket=foreign_bucket, Policy=json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Sid": "ReadTemplates", "Effect": "Allow", "Action": "s3:GetObject",
+            "Principal": {"AWS": f"arn:aws:iam::{cloud.accounts[0]}:root"},
+            "Resource": f"arn:aws:s3:::{foreign_bucket}/*"}]}))
+    assert cfn.validate_template(TemplateURL=url)["Parameters"] == []
