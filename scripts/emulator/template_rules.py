@@ -7,6 +7,7 @@ scripts.aws, scripts.errors and scripts.emulator.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -85,6 +86,83 @@ def unresolved(template: dict[str, Any]) -> str | None:
     return None
 
 
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _constraint(name: str, declared: dict[str, Any], value: str) -> str | None:
+    """What one value breaks of its parameter's declaration (user guide, "Parameters syntax":
+    AllowedPattern "A regular expression that represents the patterns to allow for String or
+    CommaDelimitedList types"; AllowedValues "An array containing the list of values allowed for
+    the parameter"; MaxLength/MinLength "An integer value that determines the largest [smallest]
+    number of characters you want to allow for String types"; MaxValue/MinValue "A numeric value
+    that determines the largest [smallest] numeric value you want to allow for Number types";
+    Number "An integer or float"). The words are the ones users report; the reference gives none.
+    """
+    kind = declared.get("Type", "String")
+    numeric = kind in ("Number", "List<Number>")
+    if numeric and _number(value) is None:
+        return f"Parameter '{name}' must be a number."
+    allowed = declared.get("AllowedValues")
+    if allowed is not None and value not in [str(v) for v in allowed]:
+        return f"Parameter '{name}' must be one of AllowedValues"
+    pattern = declared.get("AllowedPattern")
+    if pattern is not None and not numeric and re.fullmatch(str(pattern), value) is None:
+        return f"Parameter '{name}' must match pattern {pattern}"
+    if numeric:
+        number = _number(value)
+        if "MinValue" in declared and number < float(declared["MinValue"]):
+            return f"Parameter '{name}' must be a number not less than {declared['MinValue']}"
+        if "MaxValue" in declared and number > float(declared["MaxValue"]):
+            return f"Parameter '{name}' must be a number not greater than {declared['MaxValue']}"
+    elif kind == "String":
+        if "MinLength" in declared and len(value) < int(declared["MinLength"]):
+            return f"Parameter '{name}' must contain at least {declared['MinLength']} characters"
+        if "MaxLength" in declared and len(value) > int(declared["MaxLength"]):
+            return f"Parameter '{name}' must contain at most {declared['MaxLength']} characters"
+    return None
+
+
+def parameter_error(name: str, declared: dict[str, Any], value: Any) -> str | None:
+    """Why `value` is refused for the parameter `name`, or None. With a
+    ConstraintDescription, AWS says "failed to satisfy constraint:" and that description."""
+    kind = declared.get("Type", "String")
+    text = ",".join(map(str, value)) if isinstance(value, list) else str(value)
+    items = text.split(",") if kind == "CommaDelimitedList" or kind.startswith("List<") \
+        else [text]
+    for item in items:
+        error = _constraint(name, declared, item.strip() if len(items) > 1 else item)
+        if error:
+            described = declared.get("ConstraintDescription")
+            return f"Parameter '{name}' failed to satisfy constraint: {described}" \
+                if described and "must be a number." not in error else error
+    return None
+
+
+def _parameters_meet_their_constraints() -> None:
+    """Every value a stack takes, given or default, before anything is created: the single
+    place moto resolves them (stacks, change sets and the StackSet engine's stacks alike)."""
+    from moto.cloudformation.parsing import ResourceMap
+
+    load = ResourceMap.load_parameters
+
+    def load_parameters(self: ResourceMap) -> None:
+        declared = self._template.get("Parameters", {}) or {}
+        for name, declaration in declared.items():
+            value = self.input_parameters.get(name, declaration.get("Default"))
+            if value is None or str(declaration.get("Type", "")).startswith("AWS::"):
+                continue  # missing: moto's MissingParameterError; AWS types: not modelled
+            error = parameter_error(name, declaration, value)
+            if error:
+                raise ValidationError(message=error)
+        load(self)
+
+    ResourceMap.load_parameters = load_parameters
+
+
 def parsed(text: str) -> dict[str, Any] | None:
     """The template as a dict, read as moto reads it; None if unreadable (moto's own parser
     then gives the format error)."""
@@ -105,6 +183,7 @@ def check(text: str) -> None:
 
 def apply() -> None:
     """Every template a stack takes passes the rules first."""
+    _parameters_meet_their_constraints()
     for name, position in (("create_stack", 2), ("update_stack", 2), ("create_change_set", 3),
                            ("validate_template", 1)):
         original = getattr(CloudFormationBackend, name)

@@ -184,3 +184,44 @@ def test_a_reference_to_nothing_is_refused_before_anything_starts(cloud: Any) ->
                            (cloud.cfn.create_stack_set, {"StackSetName": unique("conformance")})):
             refused = error_of(call, TemplateBody=body, **args)
             assert (refused["Code"], refused["Message"]) == ("ValidationError", message), call
+
+
+CONSTRAINED = {
+    "Parameters": {
+        "Days": {"Type": "Number", "Default": "7", "MinValue": 1, "MaxValue": 30},
+        "Mode": {"Type": "String", "Default": "on", "AllowedValues": ["on", "off"]},
+        "Label": {"Type": "String", "Default": "abc", "AllowedPattern": "[a-z]+",
+                  "MinLength": 2, "MaxLength": 5},
+        "Code": {"Type": "String", "Default": "ok", "AllowedPattern": "[a-z]+",
+                 "ConstraintDescription": "lower-case letters only"}},
+    "Resources": {"Handle": {"Type": "AWS::CloudFormation::WaitConditionHandle"}}}
+
+
+def test_a_value_outside_its_parameters_constraints_is_refused_before_anything_starts(
+        cloud: Any) -> None:
+    """User guide, "Parameters syntax": AllowedValues "An array containing the list of values
+    allowed for the parameter"; AllowedPattern "A regular expression that represents the
+    patterns to allow"; MinLength/MaxLength "the smallest/largest number of characters you want
+    to allow for String types"; MinValue/MaxValue "the smallest/largest numeric value you want
+    to allow for Number types"; Number "An integer or float"; ConstraintDescription "A string
+    that explains a constraint when the constraint is violated". The reference gives no wording;
+    these are AWS's words as users report them. A value that meets them all is taken."""
+    cases = {
+        ("Days", "x"): "Parameter 'Days' must be a number.",
+        ("Mode", "maybe"): "Parameter 'Mode' must be one of AllowedValues",
+        ("Days", "0"): "Parameter 'Days' must be a number not less than 1",
+        ("Days", "31"): "Parameter 'Days' must be a number not greater than 30",
+        ("Label", "AB"): "Parameter 'Label' must match pattern [a-z]+",
+        ("Label", "a"): "Parameter 'Label' must contain at least 2 characters",
+        ("Label", "abcdef"): "Parameter 'Label' must contain at most 5 characters",
+        ("Code", "NO"): "Parameter 'Code' failed to satisfy constraint: lower-case letters only"}
+    for (key, value), wording in cases.items():
+        error = error_of(cloud.cfn.create_stack, StackName=unique("conformance"),
+                         TemplateBody=json.dumps(CONSTRAINED),
+                         Parameters=[{"ParameterKey": key, "ParameterValue": value}])
+        assert (error["Code"], error["Message"]) == ("ValidationError", wording), (key, value)
+    with stack(cloud.cfn, CONSTRAINED, cloud.poll_interval(), Parameters=[
+            {"ParameterKey": "Days", "ParameterValue": "30"},
+            {"ParameterKey": "Label", "ParameterValue": "abcde"}]) as stack_id:
+        assert cloud.cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == \
+            "CREATE_COMPLETE"
