@@ -137,7 +137,13 @@ def _check(shape: Shape, value: Any, path: str) -> Iterator[str]:
 
 def _limits(shape: Shape, value: Any, path: str) -> Iterator[str]:
     meta, kind = shape.metadata, shape.type_name
-    if kind in ("string", "blob", "list", "map"):
+    # A value of the wrong type (a number where a string belongs, which only a JSON body can
+    # carry) is the caller's error: AWS answers it with an HTTP 400 (SerializationException,
+    # its wording undocumented), never by reading it as text.
+    if kind == "string" and not isinstance(value, str):
+        yield _fails(value, path, "be a string")
+        return
+    if kind in ("string", "blob", "list", "map") and hasattr(value, "__len__"):
         if "min" in meta and len(value) < meta["min"]:
             yield _fails(value, path, f"have length greater than or equal to {meta['min']}")
         if "max" in meta and len(value) > meta["max"]:

@@ -103,3 +103,14 @@ def test_every_pattern_of_the_checked_services_is_read() -> None:
     assert {s: p for s, p in unread.items() if p} == {
         "dynamodb": {"[\\u0020-\\uD7FF\\uE000-\\uFFFD\\uD800\\uDC00-\\uDBFF\\uDFFF\\r\\n\\t]*"}}
     assert {session.get_service_model(s).protocol for s in services} <= set(CODES)
+
+
+def test_a_value_of_the_wrong_type_is_a_client_error_not_a_server_error(cloud: Cloud) -> None:
+    """CloudWatch Logs DescribeLogGroups logGroupNamePrefix is a string ("Length Constraints:
+    Minimum length of 1. Maximum length of 512."); a number there, sent past botocore's own
+    validation, is the caller's error (HTTP 400), whatever its code."""
+    import botocore.config
+
+    logs = cloud.admin.client("logs", region_name=cloud.region, endpoint_url=cloud.endpoint_url,
+                              config=botocore.config.Config(parameter_validation=False))
+    refused(logs.describe_log_groups, logGroupNamePrefix=12345)
