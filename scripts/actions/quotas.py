@@ -97,7 +97,9 @@ def refusals(environments: Iterable[Environment],
         except Exception as err:  # no execution role yet, a read refused, ...
             return (f"{env.source}: cannot read the Lambda concurrency quota of account "
                     f"{account} ({env.region}), so cannot tell whether "
-                    f"{RESERVED_CONCURRENCY.key} fits: {describe(err)}")
+                    f"{RESERVED_CONCURRENCY.key} fits: {describe(err)} (roles made before "
+                    "these reads get lambda:GetAccountSettings and GetFunctionConcurrency from "
+                    "`payctl bootstrap`)")
         return refusal(env, account, found)
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
