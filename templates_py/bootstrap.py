@@ -216,16 +216,17 @@ def build_execution_role() -> Template:
 def _add_plan_reader(template: Template, tags: Tags) -> None:
     """The plan reader: the admin account's plan role (`aws:PrincipalArn`, which need not
     exist yet) may assume it, for the reads listed in PLAN_READER_ACTIONS and ListHostedZones,
-    and lambda:GetAccountSettings, which take no resource (Service Authorization Reference,
-    Amazon Route 53 and AWS Lambda)."""
+    and the quota reads (lambda:GetAccountSettings, EC2's Describe actions), which take no
+    resource (Service Authorization Reference, Amazon Route 53, AWS Lambda and Amazon EC2)."""
     statements = [Statement(Sid=f"Read{service.capitalize()}", Effect=Allow,
                             Action=[Action(service, a) for a in actions],
                             Resource=[Sub(PLAN_READER_RESOURCES[service])])
                   for service, actions in PLAN_READER_ACTIONS.items()]
     statements.append(Statement(Sid="ListHostedZones", Effect=Allow,
                                 Action=[Action("route53", "ListHostedZones")], Resource=["*"]))
-    statements.append(Statement(Sid="LambdaAccountSettings", Effect=Allow,
-                                Action=[Action("lambda", "GetAccountSettings")], Resource=["*"]))
+    statements.append(Statement(Sid="Quotas", Effect=Allow, Action=[
+        Action("lambda", "GetAccountSettings"), Action("ec2", "DescribeAccountAttributes"),
+        Action("ec2", "DescribeAddresses")], Resource=["*"]))
     template.add_resource(iam.Role(
         "PlanReaderRole",
         RoleName=PLAN_READER_ROLE,

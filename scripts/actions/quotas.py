@@ -1,4 +1,5 @@
-"""Whether each account's Lambda concurrency quota leaves room for the platform's reservations.
+"""Whether each account's quotas leave room for what the platform takes: Lambda's concurrency
+for its reservations, and the Elastic IP addresses its NAT gateways hold.
 
 Each function reserves `lambda.reserved_concurrency` from its account's quota, and Lambda keeps
 100 unreserved (Lambda developer guide, "Configuring reserved concurrency for a function": "You
@@ -7,9 +8,15 @@ default and lower in many new accounts, so prod's 2 x 400 can fail its first dep
 through a StackSet operation. Deploy refuses before any operation, and plan says it would,
 with the quota to ask for (Service Quotas, "Concurrent executions", L-B99A9384).
 
-The decision (`refusal`) is pure: the account's settings (GetAccountSettings) and what the
-platform's own functions reserve now (GetFunctionConcurrency), which a deploy gives back before
-it takes the new values. A read that fails is a refusal too: not knowing is never "enough".
+Elastic IPs: 5 per Region by default ("Amazon VPC quotas"), one per NAT gateway (two with
+`network.multi_az_nat`); EC2's DescribeAccountAttributes tells the account's
+`vpc-max-elastic-ips`.
+
+The decisions (`refusal`, `address_refusal`) are pure: the account's settings
+(GetAccountSettings; DescribeAccountAttributes and DescribeAddresses) and what the platform
+holds now (GetFunctionConcurrency; its own addresses, by its Project and Environment tags),
+which a deploy keeps or gives back before it takes the new values. A read that fails is a
+refusal too: not knowing is never "enough".
 """
 
 from __future__ import annotations
@@ -22,12 +29,15 @@ from typing import Any
 from scripts.aws.clients import describe, error_code
 from scripts.config.reader import Environment
 from scripts.stacksets.deployer import READ_THREADS
+from templates_py.blueprint import PROJECT
 from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
-from templates_py.parameters import ENVIRONMENT, RESERVED_CONCURRENCY
+from templates_py.network import AZ_COUNT
+from templates_py.parameters import ENVIRONMENT, MULTI_AZ_NAT, RESERVED_CONCURRENCY
 
 FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
 UNRESERVED_MINIMUM = 100
 QUOTA_CODE = "L-B99A9384"  # Service Quotas: AWS Lambda, Concurrent executions
+ADDRESS_QUOTA_CODE = "L-0263D0A3"  # Service Quotas: Amazon EC2, EC2-VPC Elastic IPs
 
 
 @dataclass(frozen=True)
@@ -39,12 +49,38 @@ class Concurrency:
     ours: int  # what the platform's functions reserve now
 
 
+@dataclass(frozen=True)
+class Addresses:
+    """One account's Elastic IPs in the environment's region."""
+
+    limit: int  # vpc-max-elastic-ips
+    allocated: int
+    ours: int  # tagged with the platform's Project and this environment
+
+
 def function_names(env: Environment) -> list[str]:
     return [f"{spec.base_name}-{env.values[ENVIRONMENT.name]}" for spec in FUNCTIONS]
 
 
 def wanted(env: Environment) -> int:
     return int(env.values.get(RESERVED_CONCURRENCY.name, 0)) * len(FUNCTIONS)
+
+
+def wanted_addresses(env: Environment) -> int:
+    return AZ_COUNT if env.values.get(MULTI_AZ_NAT.name) == "true" else 1
+
+
+def address_refusal(env: Environment, account: str, found: Addresses) -> str | None:
+    """Why `account` cannot hold `env`'s NAT addresses (one line naming the file and key), or None."""
+    want = wanted_addresses(env)
+    others = found.allocated - found.ours
+    if others + want <= found.limit:
+        return None
+    return (f"{env.source}: {MULTI_AZ_NAT.key}: {env.values.get(MULTI_AZ_NAT.name)} needs {want} "
+            f"Elastic IP address{'es' if want > 1 else ''} for its NAT gateways in account "
+            f"{account} ({env.region}), which has {others} of its {found.limit} allocated to "
+            f"others: release {others + want - found.limit}, or ask for at least {others + want} "
+            f"(Service Quotas, Amazon EC2, EC2-VPC Elastic IPs, {ADDRESS_QUOTA_CODE})")
 
 
 def refusal(env: Environment, account: str, found: Concurrency) -> str | None:
@@ -83,38 +119,53 @@ def read(lam: Any, names: Iterable[str]) -> Concurrency:
                        int(limit["UnreservedConcurrentExecutions"]), ours)
 
 
-def refusals(environments: Iterable[Environment],
-             lambda_in: Callable[[Environment, str], Any]) -> list[str]:
-    """One line per account that cannot take its environment's reservations, or whose quota
-    could not be read; the accounts are read side by side."""
-    jobs = [(env, account) for env in environments if wanted(env)
-            for account in env.account_ids]
+def read_addresses(ec2: Any, env: Environment) -> Addresses:
+    """vpc-max-elastic-ips, and the region's addresses: all, and the environment's own."""
+    attributes = ec2.describe_account_attributes(AttributeNames=["vpc-max-elastic-ips"])
+    [limit] = [int(value["AttributeValue"]) for attribute in attributes["AccountAttributes"]
+               if attribute["AttributeName"] == "vpc-max-elastic-ips"
+               for value in attribute["AttributeValues"]]
+    addresses = ec2.describe_addresses()["Addresses"]
+    mine = {("Project", PROJECT), ("Environment", env.values[ENVIRONMENT.name])}
+    ours = sum(1 for a in addresses
+               if mine <= {(t["Key"], t["Value"]) for t in a.get("Tags", [])})
+    return Addresses(limit, len(addresses), ours)
 
-    def one(job: tuple[Environment, str]) -> str | None:
+
+def refusals(environments: Iterable[Environment],
+             client_in: Callable[[Environment, str, str], Any]) -> list[str]:
+    """One line per account that cannot take what its environment needs, or whose quotas
+    could not be read; the accounts are read side by side."""
+    jobs = [(env, account) for env in environments for account in env.account_ids]
+
+    def one(job: tuple[Environment, str]) -> list[str]:
         env, account = job
         try:
-            found = read(lambda_in(env, account), function_names(env))
+            lines = [address_refusal(env, account,
+                                     read_addresses(client_in(env, account, "ec2"), env))]
+            if wanted(env):
+                lines.append(refusal(env, account, read(client_in(env, account, "lambda"),
+                                                        function_names(env))))
         except Exception as err:  # no execution role yet, a read refused, ...
-            return (f"{env.source}: cannot read the Lambda concurrency quota of account "
-                    f"{account} ({env.region}), so cannot tell whether "
-                    f"{RESERVED_CONCURRENCY.key} fits: {describe(err)} (roles made before "
-                    "these reads get lambda:GetAccountSettings and GetFunctionConcurrency from "
-                    "`payctl bootstrap`)")
-        return refusal(env, account, found)
+            return [f"{env.source}: cannot read the Lambda concurrency and Elastic IP quotas of "
+                    f"account {account} ({env.region}), so cannot tell whether the environment "
+                    f"fits: {describe(err)} (roles made before these reads get "
+                    "lambda:GetAccountSettings and GetFunctionConcurrency from `payctl bootstrap`)"]
+        return [line for line in lines if line]
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
-        return [line for line in pool.map(one, jobs) if line]
+        return [line for lines in pool.map(one, jobs) for line in lines]
 
 
 def check(rollout: Any, environments: Iterable[Environment]) -> list[str]:
-    """`refusals` for a rollout: Lambda read in each account through the read role."""
+    """`refusals` for a rollout: Lambda and EC2 read in each account through the read role."""
     role = rollout.config.deployment.read_role_name
 
     environments = list(environments)
     if sum(len(e.account_ids) for e in environments) > READ_THREADS:
-        rollout.aws.prepare_fan_out(("lambda",))
+        rollout.aws.prepare_fan_out(("lambda", "ec2"))
 
-    def lambda_in(env: Environment, account: str) -> Any:
-        return rollout.aws.client_in("lambda", account, role, env.region)
+    def client_in(env: Environment, account: str, service: str) -> Any:
+        return rollout.aws.client_in(service, account, role, env.region)
 
-    return refusals(environments, lambda_in)
+    return refusals(environments, client_in)

@@ -56,11 +56,13 @@ PURGE_CALL_ACTIONS: dict[str, tuple[str, ...]] = {
     "route53:ChangeResourceRecordSets": ("route53:ChangeResourceRecordSets",),
     "route53:DeleteHostedZone": ("route53:DeleteHostedZone",),
 }
-# The reads plan and deploy make through the role to see whether the account's Lambda
-# concurrency quota takes the platform's reservations (`scripts.actions.quotas`).
+# The reads plan and deploy make through the role to see whether the account's quotas take
+# what the platform needs (`scripts.actions.quotas`).
 QUOTA_CALL_ACTIONS: dict[str, tuple[str, ...]] = {
     "lambda:GetAccountSettings": ("lambda:GetAccountSettings",),
     "lambda:GetFunctionConcurrency": ("lambda:GetFunctionConcurrency",),
+    "ec2:DescribeAccountAttributes": ("ec2:DescribeAccountAttributes",),
+    "ec2:DescribeAddresses": ("ec2:DescribeAddresses",),
 }
 # Handlers also list permissions for optional integrations the platform does not use
 # (Kinesis streaming, S3 Tables, VPC Lattice, ...); the role grants only these services.
@@ -215,7 +217,7 @@ def deployer_actions() -> set[str]:
     """What the deployer itself does through the execution role beyond CloudFormation's needs:
     `payctl purge` removes a destroyed environment's retained resources (its versioned buckets
     need s3:ListBucketVersions and s3:DeleteObjectVersion, which no resource handler calls),
-    and plan and deploy read the Lambda concurrency quota."""
+    and plan and deploy read the Lambda concurrency and Elastic IP quotas."""
     return set().union(*PURGE_CALL_ACTIONS.values(), *QUOTA_CALL_ACTIONS.values())
 
 

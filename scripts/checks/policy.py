@@ -27,6 +27,8 @@ STAR_RESOURCE_ALLOWED = {
     "ec2:DescribeRegions": "EC2's Describe actions support no resource-level permissions",
     "route53:ListHostedZones": "Route 53 lists hosted zones for the account, not one resource",
     "lambda:GetAccountSettings": "Lambda's account settings are the account's, not a resource's",
+    "ec2:DescribeAccountAttributes": "EC2's Describe actions support no resource-level permissions",
+    "ec2:DescribeAddresses": "EC2's Describe actions support no resource-level permissions",
 }
 # The StackSet execution role creates resources whose ARNs do not exist yet; its service
 # statements (Sid "Manage<Service>") are the documented exception.

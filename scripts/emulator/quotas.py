@@ -1,4 +1,4 @@
-"""Lambda's concurrency quota, as a fresh account meets it.
+"""The account quotas a first deploy meets: Lambda's concurrency, Elastic IPs and VPCs.
 
 AWS keeps one concurrency quota per account and region, and a function's reserved concurrency
 is taken from it (Lambda developer guide, "Configuring reserved concurrency for a function"):
@@ -14,6 +14,13 @@ keeps off unless told) and a template's `ReservedConcurrentExecutions`, which mo
 without looking. The refusal's words are moto's and AWS's ("Specified ReservedConcurrentExecutions
 for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].",
 as users report them); the reference documents no wording.
+
+EC2 (quotas per Region, "Amazon VPC quotas"): "Elastic IP addresses per Region: 5" and "VPCs
+per Region: 5", the default VPC among them. moto reports both (DescribeAccountAttributes'
+vpc-max-elastic-ips, Service Quotas' L-F678F1CE) but enforces neither; here AllocateAddress and
+CreateVpc, by API or template, past them fail with the codes of the EC2 error reference
+("AddressLimitExceeded: You've reached the limit on the number of Elastic IP addresses that you
+can allocate"; "VpcLimitExceeded: You've reached the limit on the number of VPCs").
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ from typing import Any
 QUOTA_VARIABLE = "PAYCTL_EMULATOR_LAMBDA_CONCURRENCY"
 DEFAULT_QUOTA = 1000
 UNRESERVED_MINIMUM = 100  # "The remaining 100 units of concurrency"
+ELASTIC_IPS = 5
+VPCS = 5
 
 
 def quota() -> int:
@@ -43,6 +52,7 @@ def apply() -> None:
 
     LambdaBackend.put_function_concurrency = put_function_concurrency
     _templates_reserve_from_the_quota()
+    _ec2_quotas_hold()
     _account_settings_answer()
 
 
@@ -94,7 +104,8 @@ def _templates_reserve_from_the_quota() -> None:
 
 
 def _account_settings_answer() -> None:
-    """GET /2016-08-19/account-settings: the quota and what reservations leave of it."""
+    """GET /2016-08-19/account-settings/: the quota and what reservations leave of it. The
+    trailing slash is the model's requestUri, and Flask matches a rule's slash exactly."""
     import moto.awslambda.urls
     from moto.awslambda.models import lambda_backends
     from moto.awslambda.responses import LambdaResponse
@@ -111,5 +122,28 @@ def _account_settings_answer() -> None:
             "AccountUsage": {"TotalCodeSize": code, "FunctionCount": len(functions)}})
 
     LambdaResponse.get_account_settings = get_account_settings
-    moto.awslambda.urls.url_paths[r"{0}/(?P<api_version>[^/]+)/account-settings/?$"] = \
+    moto.awslambda.urls.url_paths[r"{0}/(?P<api_version>[^/]+)/account-settings/$"] = \
         LambdaResponse.dispatch
+
+
+def _ec2_quotas_hold() -> None:
+    from moto.ec2.exceptions import EC2ClientError
+    from moto.ec2.models.elastic_ip_addresses import ElasticAddressBackend
+    from moto.ec2.models.vpcs import VPCBackend
+
+    allocate = ElasticAddressBackend.allocate_address
+    create_vpc = VPCBackend.create_vpc
+
+    def allocate_address(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(self.addresses) >= ELASTIC_IPS:
+            raise EC2ClientError("AddressLimitExceeded",
+                                 "The maximum number of addresses has been reached.")
+        return allocate(self, *args, **kwargs)
+
+    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if len(self.vpcs) >= VPCS:
+            raise EC2ClientError("VpcLimitExceeded", "The maximum number of VPCs has been reached.")
+        return create_vpc(self, *args, **kwargs)
+
+    ElasticAddressBackend.allocate_address = allocate_address
+    VPCBackend.create_vpc = create

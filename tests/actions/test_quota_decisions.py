@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.actions.quotas import Concurrency, refusal, refusals
+from scripts.actions.quotas import Addresses, Concurrency, address_refusal, refusal, refusals
 from scripts.config.reader import load_config
 
 PARAMS = Path(__file__).resolve().parents[2] / "params"
@@ -32,8 +32,18 @@ def test_what_other_functions_reserve_counts_and_ours_is_given_back() -> None:
 
 
 def test_an_unreadable_quota_refuses_rather_than_guessing() -> None:
-    def broken(env: object, account: str) -> object:
+    def broken(env: object, account: str, service: str) -> object:
         raise RuntimeError("no execution role yet")
 
     [line] = refusals([PROD], broken)
-    assert "cannot read the Lambda concurrency quota" in line and PROD.account_id in line
+    assert "cannot read the Lambda concurrency and Elastic IP quotas" in line
+    assert PROD.account_id in line
+
+
+def test_prods_nat_addresses_must_fit_beside_the_accounts_others() -> None:
+    """prod has a NAT gateway per AZ: two addresses of the default five."""
+    assert address_refusal(PROD, PROD.account_id, Addresses(5, 3, 0)) is None
+    assert address_refusal(PROD, PROD.account_id, Addresses(5, 5, 2)) is None  # prod again
+    line = address_refusal(PROD, PROD.account_id, Addresses(5, 4, 0))
+    assert line is not None and "network.multi_az_nat: true needs 2" in line
+    assert "4 of its 5 allocated to others: release 1, or ask for at least 6" in line

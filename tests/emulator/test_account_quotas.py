@@ -1,10 +1,17 @@
-"""Lambda's concurrency quota, which a fresh account meets on its first deploy.
+"""The account quotas a fresh account meets on its first deploy: Lambda's concurrency, and
+EC2's Elastic IPs and VPCs per Region.
 
 Lambda developer guide, "Configuring reserved concurrency for a function": "You can reserve up
 to the Unreserved account concurrency value minus 100. The remaining 100 units of concurrency
 are for functions that aren't using reserved concurrency." GetAccountSettings (API reference):
 "UnreservedConcurrentExecutions: The maximum number of simultaneous function executions, minus
 the capacity that's reserved for individual functions with PutFunctionConcurrency."
+
+"Amazon VPC quotas": "Elastic IP addresses per Region: 5", "VPCs per Region: 5" (the default
+VPC counts); the EC2 error reference: "AddressLimitExceeded: You've reached the limit on the
+number of Elastic IP addresses that you can allocate", "VpcLimitExceeded: You've reached the
+limit on the number of VPCs". Each test reads the account's own quota, so it runs unchanged on
+an account whose quota was raised.
 """
 
 from __future__ import annotations
@@ -83,3 +90,34 @@ def test_a_template_reserving_too_much_fails_its_account(cloud: Cloud,
         StackSetName=name, OperationId=operation_id)["Summaries"]
     assert result["Status"] == "FAILED", result
     assert "below its minimum value of [100]" in result["StatusReason"]
+
+
+def test_an_elastic_ip_past_the_accounts_quota_is_refused(cloud: Cloud) -> None:
+    ec2 = cloud.client("ec2", cloud.accounts[0])
+    [limit] = [int(a["AttributeValues"][0]["AttributeValue"]) for a in
+               ec2.describe_account_attributes(
+                   AttributeNames=["vpc-max-elastic-ips"])["AccountAttributes"]
+               if a["AttributeName"] == "vpc-max-elastic-ips"]
+    made: list[str] = []
+    try:
+        for _ in range(limit - len(ec2.describe_addresses()["Addresses"])):
+            made.append(ec2.allocate_address(Domain="vpc")["AllocationId"])
+        assert error_of(ec2.allocate_address, Domain="vpc")["Code"] == "AddressLimitExceeded"
+    finally:
+        for allocation in made:
+            ec2.release_address(AllocationId=allocation)
+
+
+def test_a_vpc_past_the_accounts_quota_is_refused(cloud: Cloud) -> None:
+    ec2 = cloud.client("ec2", cloud.accounts[0])
+    quota = cloud.client("service-quotas", cloud.accounts[0]).get_service_quota(
+        ServiceCode="vpc", QuotaCode="L-F678F1CE")["Quota"]
+    assert quota["QuotaName"] == "VPCs per Region"
+    made: list[str] = []
+    try:
+        for index in range(int(quota["Value"]) - len(ec2.describe_vpcs()["Vpcs"])):
+            made.append(ec2.create_vpc(CidrBlock=f"10.{index}.0.0/16")["Vpc"]["VpcId"])
+        assert error_of(ec2.create_vpc, CidrBlock="10.99.0.0/16")["Code"] == "VpcLimitExceeded"
+    finally:
+        for vpc in made:
+            ec2.delete_vpc(VpcId=vpc)
