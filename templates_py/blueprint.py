@@ -46,6 +46,12 @@ ASSIGNED = "EnvironmentAssigned"
 UNASSIGNED_CONDITION = "EnvironmentUnassigned"
 
 
+def physical_name(base: str, environment: str) -> str:
+    """The one naming rule for per-environment resources: the template's (with `${Environment}`)
+    and the deployer's, which looks them up by name."""
+    return f"{base}-{environment}"
+
+
 class Blueprint:
     """A template under construction, with the platform's conventions at hand."""
 
@@ -69,7 +75,7 @@ class Blueprint:
     @staticmethod
     def name(base: str) -> Sub:
         """Physical name of a per-environment resource, e.g. `payment-transactions-prod`."""
-        return Sub(f"{base}-${{{ENVIRONMENT.name}}}")
+        return Sub(physical_name(base, f"${{{ENVIRONMENT.name}}}"))
 
     def tag_values(self, name: str | None = None) -> dict[str, Any]:
         values: dict[str, Any] = {

@@ -64,6 +64,8 @@ SESSION_MANAGER = FunctionSpec("SessionManager", "session-manager",
                                "creates and reads sessions (/sessions)", SESSION_CODE_KEY,
                                iam.session_statements, _session_variables)
 
+FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
+
 
 @dataclass(frozen=True)
 class Function:
@@ -118,4 +120,4 @@ def _function(bp: Blueprint, spec: FunctionSpec, network: Network, data: Data) -
 
 def add_compute(bp: Blueprint, network: Network, data: Data) -> dict[FunctionSpec, Function]:
     return {spec: _function(bp, spec, network, data)
-            for spec in (PAYMENT_PROCESSOR, SESSION_MANAGER)}
+            for spec in FUNCTIONS}

@@ -29,12 +29,11 @@ from typing import Any
 from scripts.aws.clients import describe, error_code
 from scripts.config.reader import Environment
 from scripts.stacksets.deployer import READ_THREADS
-from templates_py.blueprint import PROJECT
-from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
+from templates_py.blueprint import PROJECT, physical_name
+from templates_py.compute import FUNCTIONS
 from templates_py.network import AZ_COUNT
 from templates_py.parameters import ENVIRONMENT, MULTI_AZ_NAT, RESERVED_CONCURRENCY
 
-FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
 UNRESERVED_MINIMUM = 100
 QUOTA_CODE = "L-B99A9384"  # Service Quotas: AWS Lambda, Concurrent executions
 ADDRESS_QUOTA_CODE = "L-0263D0A3"  # Service Quotas: Amazon EC2, EC2-VPC Elastic IPs
@@ -59,7 +58,7 @@ class Addresses:
 
 
 def function_names(env: Environment) -> list[str]:
-    return [f"{spec.base_name}-{env.values[ENVIRONMENT.name]}" for spec in FUNCTIONS]
+    return [physical_name(spec.base_name, env.values[ENVIRONMENT.name]) for spec in FUNCTIONS]
 
 
 def wanted(env: Environment) -> int:

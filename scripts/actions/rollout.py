@@ -30,9 +30,7 @@ from scripts.stacksets.deployer import READ_THREADS, StackSetDeployer, Step
 from scripts.stacksets.operations import FailedAccounts, OperationWaiter
 from scripts.stacksets.progress import Progress
 from scripts.stacksets.timeline import Timeline, fan_out
-from templates_py.compute import PAYMENT_PROCESSOR, SESSION_MANAGER
-
-FUNCTIONS = (PAYMENT_PROCESSOR, SESSION_MANAGER)
+from templates_py.compute import FUNCTIONS
 
 
 def data_loss_lines(plans: list[tuple[DesiredStackSet, StackSetPlan]]) -> list[str]:
