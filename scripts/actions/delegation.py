@@ -5,7 +5,9 @@ validation record, which CloudFormation writes in the hosted zone, resolves publ
 the parent zone's NS records for the domain name the hosted zone's name servers; until then the
 StackSet operation waits (up to 72 hours, after which ACM gives up) and every later edge
 operation queues behind it. So deploy refuses to set the flag before the public DNS agrees, and
-plan says it would.
+plan says it would. The certificate and the CLOUDFRONT-scoped web ACL the flag creates exist for
+CloudFront only in us-east-1, so the flag is refused, without a read, for an environment in any
+other region.
 
 The decision (`refusal`) is pure: the zone's name servers against the public ones. The I/O is
 thin: the zones through Route 53 in the environment's account, the public NS records through a
@@ -26,6 +28,9 @@ from scripts.config.reader import Environment
 from templates_py.parameters import DOMAIN_NAME, EDGE_DELEGATED, EDGE_ENABLED
 
 RESOLVER_VARIABLE = "PAYCTL_DNS_RESOLVER"
+# CloudFront developer guide: its ACM certificates are requested in US East (N. Virginia), and
+# WAF's API reference: "For all calls, use the Region endpoint us-east-1" for scope CLOUDFRONT.
+CLOUDFRONT_REGION = "us-east-1"
 LOOKUP_SECONDS = 5.0
 
 
@@ -48,6 +53,11 @@ def refusal(env: Environment, zones: Sequence[Sequence[str]], public: Sequence[s
     domain = env.values.get(DOMAIN_NAME.name, "")
     where = f"{env.source}: {EDGE_DELEGATED.key}: true, but"
     back = f"set {EDGE_DELEGATED.key}: false"
+    if env.region != CLOUDFRONT_REGION:
+        return (f"{where} region: {env.region}: CloudFront takes its certificate (ACM) and its "
+                f"web ACL (WAF, scope CLOUDFRONT) only from {CLOUDFRONT_REGION}, and the edge "
+                f"makes them in the environment's region; move the environment to "
+                f"{CLOUDFRONT_REGION}, or {back} (the hosted zone works in any region)")
     if (parent := reserved(domain)) is not None:
         return (f"{where} {domain} is under the reserved name {parent} (RFC 2606/6761) and can "
                 f"never be delegated; use a domain you own, or {back}")
@@ -120,7 +130,7 @@ def refusals(environments: Iterable[Environment], route53_in: Callable[[Environm
         zones: list[tuple[str, ...]] = []
         public: list[str] | None = None
         error = ""
-        if reserved(domain) is None:
+        if reserved(domain) is None and env.region == CLOUDFRONT_REGION:
             try:
                 zones = zone_name_servers(route53_in(env), domain)
                 if zones:

@@ -359,6 +359,9 @@ class WafV2WebAcl(_Resource, CloudFormationModel):
     @classmethod
     def create(cls, name: str, props: dict[str, Any], account: str, region: str
                ) -> tuple[str, dict[str, Any]]:
+        from scripts.emulator.cloudfront_regions import require_cloudfront_scope_in_us_east_1
+
+        require_cloudfront_scope_in_us_east_1(props["Scope"], region)
         acl = cls._backend(account, region, props["Scope"]).create_web_acl(
             name=name, visibility_config=props["VisibilityConfig"],
             default_action=props["DefaultAction"], scope=props["Scope"],

@@ -23,7 +23,16 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     if _applied:
         return
     _applied = True
-    from scripts.emulator import drift, imports, isolation, quotas, service_models, stacks, template_rules
+    from scripts.emulator import (
+        cloudfront_regions,
+        drift,
+        imports,
+        isolation,
+        quotas,
+        service_models,
+        stacks,
+        template_rules,
+    )
 
     _requests_arrive_over_tls()
     _conditions_compare_text()
@@ -38,6 +47,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     _log_groups_described_by_name()
     resources.register()
     quotas.apply()  # after register: the quota is checked before moto and the completions run
+    cloudfront_regions.apply()
     stacks.apply()
     template_rules.apply()
     imports.apply()

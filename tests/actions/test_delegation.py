@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from scripts.actions.delegation import public_name_servers, refusal, wants_delegated
+from scripts.actions.delegation import public_name_servers, refusal, refusals, wants_delegated
 from scripts.config.reader import Environment, load_config
 from scripts.emulator.dns_responder import responding
 
@@ -60,6 +60,22 @@ def test_refusals_name_the_file_and_key_in_one_line(values: dict[str, str], zone
     assert line is not None and "\n" not in line
     assert line.startswith(f"{PARAMS / 'dev.yaml'}: edge.delegated: true, but ")
     assert says in line
+
+
+def test_outside_us_east_1_the_full_edge_is_refused_without_a_read() -> None:
+    """CloudFront takes ACM certificates and CLOUDFRONT-scoped web ACLs from us-east-1 only, and
+    the edge makes both in the environment's region: however the delegation stands, no."""
+    west = replace(_dev(), region="eu-west-1")
+    line = refusal(west, [ZONE], list(ZONE))
+    assert line is not None and "\n" not in line
+    assert line.startswith(f"{PARAMS / 'dev.yaml'}: edge.delegated: true, but region: eu-west-1: ")
+    assert "only from us-east-1" in line and "set edge.delegated: false" in line
+
+    def no_reads(env: Environment) -> None:
+        raise AssertionError("read Route 53")
+
+    assert refusals([west], no_reads, lambda env: False) == [line]
+    assert refusal(replace(west, values={**west.values, "EdgeDelegated": "false"}), [], None) is None
 
 
 def test_edge_off_needs_no_delegation() -> None:

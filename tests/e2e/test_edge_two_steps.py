@@ -158,3 +158,19 @@ def test_two_zones_of_the_domain_stop_deploy_before_any_operation(
     assert "aws route53 delete-hosted-zone --id" in result.output  # the way out
     assert "nothing was changed" in result.output
     assert fresh.aws().client("cloudformation").list_stack_sets(Status="ACTIVE")["Summaries"] == []
+
+
+def test_outside_us_east_1_the_edge_stops_at_its_zone(platform: tuple[Platform, Responder]) -> None:
+    """CloudFront takes its certificate and its web ACL from us-east-1 only, and the edge makes
+    them in the environment's region: in eu-west-1 the zone deploys, and the full edge is
+    refused before any operation, even once the domain is delegated."""
+    fresh, dns = platform
+    edit(fresh.params_dir / "dev.yaml", "region", "eu-west-1")
+    assert fresh.payctl("bootstrap").exit_code == 0
+    first = fresh.payctl("deploy", "dev")
+    assert first.exit_code == 0, first.output
+    [(_, servers)] = _zones(fresh)
+    dns.records[DOMAIN] = servers
+    edit(fresh.params_dir / "dev.yaml", "edge.delegated", True)
+    _refused(fresh, "region: eu-west-1: CloudFront takes its certificate (ACM) and its web ACL "
+                    "(WAF, scope CLOUDFRONT) only from us-east-1")

@@ -129,6 +129,11 @@ def deploy(stack_set: StackSet, instance: Instance) -> float:
                                  parameters=[{"ParameterKey": k, "ParameterValue": v}
                                              for k, v in parameters.items()],
                                  tags=dict(stack_set.tags))
+            # moto creates a resource whose Condition turned true only when something first
+            # reads it (a later DescribeStacks); AWS creates it during the update, whose
+            # failure is then the instance's
+            for logical_id in list(stack.resource_map.resources):
+                stack.resource_map[logical_id]
         except Exception as err:
             stack.status = "UPDATE_ROLLBACK_COMPLETE"
             raise AccountFailed(_reason(err), _spent(err, seconds)) from None
