@@ -32,6 +32,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
         service_models,
         stacks,
         template_rules,
+        trust,
     )
 
     _requests_arrive_over_tls()
@@ -48,6 +49,7 @@ def apply(admin_account_id: str, time_scale: float) -> None:
     resources.register()
     quotas.apply()  # after register: the quota is checked before moto and the completions run
     cloudfront_regions.apply()
+    trust.apply()
     stacks.apply()
     template_rules.apply()
     imports.apply()

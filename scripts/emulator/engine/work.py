@@ -51,6 +51,13 @@ def _trusts(role: Any, principal_key: str, allowed: set[str]) -> bool:
     return False
 
 
+def _admin_may_assume(admin: Any, execution: Any) -> bool:
+    from scripts.emulator.trust import refusal, role_policies
+
+    caller = {"account": admin.arn.split(":")[4], "arn": admin.arn, "role_arn": admin.arn}
+    return refusal(caller, role_policies(admin), execution.arn, None) is None
+
+
 def _role(account: str, name: str) -> Any:
     return next((r for r in iam_backends[account]["global"].roles.values() if r.name == name), None)
 
@@ -62,9 +69,11 @@ def default_admin_role(owner: str) -> str:
 
 def check_access(stack_set: StackSet, account: str) -> None:
     """Self-managed: the administration role in the admin account trusts CloudFormation, and
-    the execution role in the target account trusts the administrator. Either missing gives
-    AWS's reason (AWS re:Post, "most common IAM permission errors in stack set"). Whether the
-    administration role's own policy allows sts:AssumeRole is not evaluated here.
+    the execution role in the target account trusts the administrator, and the administration
+    role's own policies allow it sts:AssumeRole on the execution role ("Grant self-managed
+    permissions": its policy names the execution role; evaluated in scripts.emulator.trust).
+    Any of them missing gives AWS's reason (AWS re:Post, "most common IAM permission errors in
+    stack set").
     Service-managed: the account must belong to the management account's organization."""
     if stack_set.permission_model == "SERVICE_MANAGED":
         if not member_of(stack_set.owner, account):
@@ -77,9 +86,8 @@ def check_access(stack_set: StackSet, account: str) -> None:
     execution_name = stack_set.execution_role_name or EXECUTION_ROLE
     admin = _role(admin_account, admin_name)
     execution = _role(account, execution_name)
-    trusted = {admin_account, f"arn:aws:iam::{admin_account}:root", admin_arn, "*"}
     if admin is None or not _trusts(admin, "Service", {CLOUDFORMATION}) or \
-            execution is None or not _trusts(execution, "AWS", trusted):
+            execution is None or not _admin_may_assume(admin, execution):
         raise AccountFailed(f"Account {account} should have '{execution_name}' role with trust "
                             f"relationship to Role '{admin_name}'.")
 
