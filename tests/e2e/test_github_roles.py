@@ -175,6 +175,20 @@ def test_github_repository_is_refused_for_service_managed_before_any_call(fresh:
     assert "--github-repository: only for SELF_MANAGED" in result.output
 
 
+def _as_plan_role(platform: Platform) -> dict[str, str]:
+    """What the plan workflow's OIDC step exports: the plan role's credentials."""
+    import boto3
+
+    admin = platform.config.deployment.admin_account_id
+    creds = boto3.client("sts", endpoint_url=platform.url, region_name="us-east-1") \
+        .assume_role_with_web_identity(RoleArn=f"arn:aws:iam::{admin}:role/{PLAN_ROLE}",
+                                       RoleSessionName="pull-request",
+                                       WebIdentityToken="github-oidc-token")["Credentials"]
+    return {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"],
+            "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+            "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+
 def test_the_roles_grant_exactly_what_the_workflows_call(fresh: Platform,
                                                           recorded: dict[str, set[str]]) -> None:
     _ok(fresh, "bootstrap", "--github-repository", REPOSITORY)
@@ -189,8 +203,10 @@ def test_the_roles_grant_exactly_what_the_workflows_call(fresh: Platform,
         recorded.clear()
 
     def as_plan() -> None:
-        _ok(fresh, "plan", "--all", "--read-role", PLAN_READER_ROLE, "--output", "markdown",
-            "--detailed-exitcode", codes=(0, 2))
+        # as the workflow: with the plan role's credentials, which the plan reader alone trusts
+        result = fresh.payctl("plan", "--all", "--read-role", PLAN_READER_ROLE, "--output",
+                              "markdown", "--detailed-exitcode", env=_as_plan_role(fresh))
+        assert result.exit_code in (0, 2), result.output
         for who, calls in recorded.items():
             plan_calls[who] |= calls
         assert set(recorded) <= {CALLER, PLAN_READER_ROLE}, recorded
