@@ -23,14 +23,12 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from scripts.aws.clients import describe
+from scripts.aws.regions import CLOUDFRONT_REGION
 from scripts.config.domains import reserved
 from scripts.config.reader import Environment
 from templates_py.parameters import DOMAIN_NAME, EDGE_DELEGATED, EDGE_ENABLED
 
 RESOLVER_VARIABLE = "PAYCTL_DNS_RESOLVER"
-# CloudFront developer guide: its ACM certificates are requested in US East (N. Virginia), and
-# WAF's API reference: "For all calls, use the Region endpoint us-east-1" for scope CLOUDFRONT.
-CLOUDFRONT_REGION = "us-east-1"
 LOOKUP_SECONDS = 5.0
 
 

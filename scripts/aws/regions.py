@@ -23,6 +23,10 @@ from scripts.errors import ConfigError
 
 # S3 bucket names are at most 63 characters: prefix + "-" + 12-digit account + "-" + region.
 MAX_BUCKET = 63
+# CloudFront takes a viewer certificate only from ACM in this region, and a CLOUDFRONT-scoped
+# WAF web ACL is created only here (CloudFront developer guide, "Supported Regions for ACM";
+# WAF API reference, Scope: "you must also specify the Region US East (N. Virginia)").
+CLOUDFRONT_REGION = "us-east-1"
 
 
 class Placed(Protocol):

@@ -25,7 +25,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-CLOUDFRONT_REGION = "us-east-1"
+from scripts.aws.regions import CLOUDFRONT_REGION
+
 SCOPE_ERROR = "Error reason: The scope is not valid., field: SCOPE_VALUE, parameter: CLOUDFRONT"
 CERTIFICATE_ERROR = ("The specified SSL certificate doesn't exist, isn't in us-east-1 region, "
                      "isn't valid, or doesn't include a valid certificate chain.")

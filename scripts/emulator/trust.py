@@ -121,9 +121,10 @@ def _document(policy: Any) -> dict[str, Any]:
     return json.loads(policy) if isinstance(policy, str) else policy
 
 
-def identity_allows(policies: list[Any], role_arn: str, context: dict[str, str]) -> bool:
-    """Whether the caller's identity policies allow sts:AssumeRole on `role_arn`: an Allow whose
-    Action, Resource and conditions match, and no such Deny."""
+def identity_allows(policies: list[Any], action: str, resource: str,
+                    context: dict[str, str]) -> bool:
+    """Whether identity policies allow `action` on `resource`: an Allow whose Action, Resource
+    and conditions match, and no such Deny (IAM user guide, "Policy evaluation logic")."""
     permitted = False
     for policy in policies:
         try:
@@ -131,10 +132,10 @@ def identity_allows(policies: list[Any], role_arn: str, context: dict[str, str])
         except (ValueError, KeyError, TypeError):
             continue
         for statement in statements if isinstance(statements, list) else [statements]:
-            acts = _matches(statement, "Action", ASSUME) if "Action" in statement else \
-                not _matches(statement, "NotAction", ASSUME)
-            on = _matches(statement, "Resource", role_arn) if "Resource" in statement else \
-                not _matches(statement, "NotResource", role_arn)
+            acts = _matches(statement, "Action", action) if "Action" in statement else \
+                not _matches(statement, "NotAction", action)
+            on = _matches(statement, "Resource", resource) if "Resource" in statement else \
+                not _matches(statement, "NotResource", resource)
             conditions = statement.get("Condition") or {}
             if not (acts and on and all(_condition_holds(op, values, context)
                                         for op, values in conditions.items())):
@@ -143,6 +144,14 @@ def identity_allows(policies: list[Any], role_arn: str, context: dict[str, str])
                 return False
             permitted = permitted or statement.get("Effect") == "Allow"
     return permitted
+
+
+def role_named(account: str, name: str) -> Any:
+    """The IAM role called `name` in `account` (moto keys roles by id), or None."""
+    from moto.iam.models import iam_backends
+
+    return next((r for r in iam_backends[account]["global"].roles.values() if r.name == name),
+                None)
 
 
 def _organization_of(account: str) -> str | None:
@@ -157,15 +166,12 @@ def refusal(caller: dict[str, Any], policies: list[Any] | None, role_arn: str,
             external_id: str | None) -> str | None:
     """AWS's AccessDenied message when `caller` may not assume `role_arn`, else None.
     `policies` None: the operator's own credentials (administrator rights)."""
-    from moto.iam.models import iam_backends
-
     denied = f"User: {caller['arn']} is not authorized to perform: {ASSUME} on resource: {role_arn}"
     parts = role_arn.split(":")
     if len(parts) < 6 or not parts[5].startswith("role/"):
         return denied
     role_name = parts[5].rsplit("/", 1)[-1]
-    role = next((r for r in iam_backends[parts[4]]["global"].roles.values() if r.name == role_name),
-                None)
+    role = role_named(parts[4], role_name)
     if role is None and role_name == ORGANIZATION_ROLE:
         role = _organization_role(parts[4])
     if role is None:
@@ -177,7 +183,7 @@ def refusal(caller: dict[str, Any], policies: list[Any] | None, role_arn: str,
         return denied
     named_directly = caller.get("role_arn") == role.arn
     if policies is not None and not named_directly and \
-            not identity_allows(policies, role.arn, context):
+            not identity_allows(policies, ASSUME, role.arn, context):
         return denied
     return None
 
@@ -193,15 +199,12 @@ def request_context(caller: dict[str, Any]) -> dict[str, str]:
 def caller_of(account: str, access_key_id: str) -> tuple[dict[str, Any], list[Any] | None]:
     """The caller behind an access key: its account, ARN and role, and its identity policies
     (None for credentials moto did not issue)."""
-    from moto.iam.models import iam_backends
     from moto.sts.models import sts_backends
 
     assumed = sts_backends[account]["aws"].get_assumed_role_from_access_key(access_key_id)
     if assumed is None:
         return {"account": account, "arn": f"arn:aws:sts::{account}:user/moto"}, None
-    role_name = assumed.role_arn.rsplit("/", 1)[-1]
-    iam = iam_backends[account]["global"]
-    role = next((r for r in iam.roles.values() if r.name == role_name), None)
+    role = role_named(account, assumed.role_arn.rsplit("/", 1)[-1])
     if role is None:
         return {"account": account, "arn": assumed.arn, "role_arn": assumed.role_arn}, []
     return {"account": account, "arn": assumed.arn, "role_arn": role.arn}, role_policies(role)

@@ -14,12 +14,12 @@ import uuid
 from typing import Any
 
 from moto.cloudformation.models import Stack, cloudformation_backends
-from moto.iam.models import iam_backends
 
 from scripts.aws.intrinsics import references
 from scripts.emulator.engine import durations
 from scripts.emulator.engine.model import Instance, StackSet
 from scripts.emulator.engine.targets import member_of
+from scripts.emulator.trust import refusal, role_named, role_policies
 
 CLOUDFORMATION = "cloudformation.amazonaws.com"
 ADMIN_ROLE = "AWSCloudFormationStackSetAdministrationRole"
@@ -52,14 +52,8 @@ def _trusts(role: Any, principal_key: str, allowed: set[str]) -> bool:
 
 
 def _admin_may_assume(admin: Any, execution: Any) -> bool:
-    from scripts.emulator.trust import refusal, role_policies
-
     caller = {"account": admin.arn.split(":")[4], "arn": admin.arn, "role_arn": admin.arn}
     return refusal(caller, role_policies(admin), execution.arn, None) is None
-
-
-def _role(account: str, name: str) -> Any:
-    return next((r for r in iam_backends[account]["global"].roles.values() if r.name == name), None)
 
 
 def default_admin_role(owner: str) -> str:
@@ -84,8 +78,8 @@ def check_access(stack_set: StackSet, account: str) -> None:
     admin_arn = stack_set.administration_role_arn or default_admin_role(stack_set.owner)
     admin_account, admin_name = admin_arn.split(":")[4], admin_arn.rsplit("/", 1)[-1]
     execution_name = stack_set.execution_role_name or EXECUTION_ROLE
-    admin = _role(admin_account, admin_name)
-    execution = _role(account, execution_name)
+    admin = role_named(admin_account, admin_name)
+    execution = role_named(account, execution_name)
     if admin is None or not _trusts(admin, "Service", {CLOUDFORMATION}) or \
             execution is None or not _admin_may_assume(admin, execution):
         raise AccountFailed(f"Account {account} should have '{execution_name}' role with trust "
