@@ -262,12 +262,16 @@ class Rollout:
                                   target.region)
 
     def _adopt(self, desired: list[DesiredStackSet],
-               deployed: list[DeployedStackSet | None]) -> bool:
+               deployed: list[DeployedStackSet | None], wait_for_others: bool) -> bool:
         """Before anything else: refuse on a retained name that cannot be adopted, then build
-        each returning environment's stack around its retained resources."""
+        each returning environment's stack around its retained resources. Someone else's
+        operation on the StackSet (a rollout that has reached it since this one planned) may
+        be creating the very stack that holds those resources, so it is looked for first, as
+        before any operation."""
         from scripts.actions.adopt import Adopter, template_source
         from scripts.actions.adoption import refusal
         from scripts.stacksets.artifacts import TEMPLATE_BODY_LIMIT
+        from scripts.stacksets.others import PlanAgain, before_operation
 
         adoptions = self.adoptions(desired, deployed)
         message = refusal(adoptions)
@@ -278,6 +282,12 @@ class Rollout:
                           self.progress.say, self.poll_scale)
         for want, have in zip(desired, deployed, strict=True):
             mine = [a for a in adoptions if a.stack_set == want.name]
+            if mine:
+                before_operation(self.cfn, want.name, wait_for_others, self.waiter.wait,
+                                 self.progress.say)
+                if _stacks(self.deployer.read(want.name, want.targets)) != _stacks(have):
+                    raise PlanAgain(f"{want.name}: its stacks changed since it was planned "
+                                    "(someone else's operation ended meanwhile); planning again")
             if mine and have is None:
                 self.deployer.apply(want, StackSetPlan(want.name, create_stack_set=True))
             for adoption in mine:
@@ -340,7 +350,7 @@ class Rollout:
             raise UnsafeChange("refusing to deploy: stateful resources would lose their data "
                                f"({'; '.join(risky)}); check with `payctl plan`, and pass "
                                "--allow-data-loss only if that is intended")
-        if self._adopt(desired, deployed):
+        if self._adopt(desired, deployed, wait_for_others):
             deployed = self.read(desired)
             plans = self._plan(desired, deployed)
         results[:] = results or [StackSetResult(want.name, plan) for want, plan in plans]
@@ -440,3 +450,8 @@ class Rollout:
             raise
         except Exception as err:  # an AWS error outside an operation: one line, exit 1
             raise DeploymentError(f"{name}: {describe(err)}") from None
+
+
+def _stacks(have: DeployedStackSet | None) -> dict[tuple[str, str], str] | None:
+    """Which stack each instance runs: what an adoption was planned against."""
+    return None if have is None else {k: i.stack_id for k, i in have.instances.items()}

@@ -5,13 +5,18 @@ just before the rollout's second operation on the platform StackSet looks."""
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from emulated import Platform, deploy_all
+from emulated import TIME_SCALE, Platform, deploy_all
 
+from scripts.cli.support import ROOT
 from scripts.stacksets import others
 
 PLATFORM = "payment-platform"
@@ -84,3 +89,33 @@ def test_an_operation_started_by_someone_else_midway_stops_the_rollout_or_is_wai
     ours_after = [o for o in ops if o["CreationTimestamp"] > next(
         t["CreationTimestamp"] for t in ops if t["OperationId"] == theirs[0])]
     assert ours_after and all(o["Status"] == "SUCCEEDED" for o in ours_after)
+
+
+def test_an_adoption_waits_for_someone_else_bringing_the_same_environment_back(
+        fresh: Platform, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two people bring dev back after destroy: the second planned to adopt dev's retained
+    resources, but by the time it looks before its import the first has imported them (into a
+    stack of the StackSet's own). ImportStacksToStackSet of that stack's resources again would be
+    refused ("already belongs to stack"); deploy plans again instead and finds nothing to do."""
+    deploy_all(fresh)
+    assert fresh.payctl("destroy", "dev", "--yes").exit_code == 0
+    their_params = shutil.copytree(fresh.params_dir, tmp_path / "their-params")
+    theirs: list[subprocess.CompletedProcess[str]] = []
+
+    def looking(client: Any, names: list[str]) -> Any:
+        if names == [PLATFORM] and not theirs:  # the first look just before the adoption
+            theirs.append(subprocess.run(
+                [sys.executable, "-m", "scripts.cli", "--endpoint-url", fresh.url,
+                 "--params-dir", str(their_params), "--build-dir", str(tmp_path / "their-build"),
+                 "deploy", "dev", "--no-manifests"], cwd=ROOT, capture_output=True, text=True,
+                env={**os.environ, "PAYCTL_POLL_SCALE": str(TIME_SCALE)}, timeout=300))
+        return FIND(client, names)
+
+    monkeypatch.setattr(others, "find", looking)
+    ours = fresh.payctl("deploy", "dev", "--no-manifests", "--wait-for-others")
+
+    assert theirs, "deploy adopted without looking for someone else's operations first"
+    assert theirs[0].returncode == 0, theirs[0].stderr
+    assert ours.exit_code == 0, ours.output
+    assert f"{PLATFORM}: its stacks changed since it was planned" in ours.output
+    assert _memory(fresh, "dev") > 0  # dev is back, once
