@@ -15,7 +15,7 @@ from typing import Any
 
 from scripts.aws.clients import Aws, describe, error_code
 from scripts.build.render import administration_role, github_roles
-from scripts.config.reader import Config
+from scripts.config.reader import ORGANIZATION_ROLE, Config
 from scripts.errors import ConfigError, DeploymentError, WrongAccount
 from templates_py.bootstrap import build_execution_role
 from templates_py.github import GITHUB_OIDC_HOST
@@ -131,6 +131,7 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
         say(f"admin account {admin}: SERVICE_MANAGED: nothing to bootstrap (StackSets creates "
             "its roles through trusted access with Organizations)")
         return
+    reached = reach_every_account(config, aws, via_role, admin)
     outcome = deploy_stack(aws.client("cloudformation"), ADMIN_STACK,
                            administration_role(config).to_dict(),
                            {"AdministrationRoleName": config.deployment.administration_role_name,
@@ -139,8 +140,7 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
     template = build_execution_role().to_dict()
     for env in config.environments.values():
         for account in env.account_ids:
-            cfn = aws.client_in("cloudformation", account, via_role, env.region)
-            outcome = deploy_stack(cfn, EXECUTION_STACK, template,
+            outcome = deploy_stack(reached[account, env.region], EXECUTION_STACK, template,
                                    {"AdministratorAccountId": admin,
                                     "ExecutionRoleName": config.deployment.execution_role_name,
                                     **env.parameters(TAGGING)}, say)
@@ -151,6 +151,32 @@ def bootstrap(config: Config, aws: Aws, via_role: str, say: Callable[[str], None
             "Repository": github_repository,
             "ExistingProviderArn": github_provider(cfn, aws.client("iam"))}, say)
         say(f"admin account {admin}: {GITHUB_STACK} {outcome} (for {github_repository})")
+
+
+def reach_every_account(config: Config, aws: Aws, via_role: str, admin: str
+                        ) -> dict[tuple[str, str], Any]:
+    """A CloudFormation client through `via_role` in every environment account, before
+    anything is written: an account the role cannot be assumed in would otherwise fail the
+    bootstrap halfway. `OrganizationAccountAccessRole` exists only in the accounts AWS
+    Organizations created ("an invited account ... does not automatically get the role":
+    Organizations user guide, "Accessing member accounts"), so an invited account needs a role
+    of its own, named with --via-role."""
+    reached, refused = {}, []
+    for env in config.environments.values():
+        for account in env.account_ids:
+            try:
+                reached[account, env.region] = aws.client_in("cloudformation", account, via_role,
+                                                             env.region)
+            except DeploymentError as err:
+                refused.append(f"{env.name} {account} ({err})")
+    if refused:
+        raise DeploymentError(
+            f"bootstrap reaches each environment account through --via-role {via_role}, which "
+            f"cannot be assumed in {'; '.join(refused)}. {ORGANIZATION_ROLE} exists only in "
+            "accounts AWS Organizations created: in an invited account, create a role that "
+            f"trusts the admin account (arn:aws:iam::{admin}:root) and may create CloudFormation "
+            "stacks and IAM roles, and pass its name with --via-role; nothing was changed")
+    return reached
 
 
 def github_provider(cfn: Any, iam: Any) -> str:

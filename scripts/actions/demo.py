@@ -17,11 +17,9 @@ from scripts.actions import report
 from scripts.actions.bootstrap import bootstrap
 from scripts.actions.rollout import Rollout
 from scripts.aws.clients import Aws
-from scripts.config.reader import Config
+from scripts.config.reader import ORGANIZATION_ROLE, Config
 from scripts.errors import DeploymentError
 from scripts.stacksets.progress import Progress
-
-VIA_ROLE = "OrganizationAccountAccessRole"
 
 
 @dataclass
@@ -84,7 +82,7 @@ def run(config: Config, build_dir: Path, say: Callable[[str], None], timeout: fl
     AWS's (so the waiter polls as often in its time as it would on AWS)."""
     environments = list(config.environments.values())
     aws = Aws(region=config.deployment.region, endpoint_url=endpoint_url)
-    bootstrap(config, aws, VIA_ROLE, say)
+    bootstrap(config, aws, ORGANIZATION_ROLE, say)
     rollout = Rollout(config, aws, build_dir, Progress(config.account_names()), timeout,
                       poll_scale=time_scale)
 

@@ -45,6 +45,11 @@ OPTIONAL = (READ_CAPACITY, WRITE_CAPACITY)
 CONCURRENCY_MODES = ("STRICT_FAILURE_TOLERANCE", "SOFT_FAILURE_TOLERANCE")
 
 
+# The role AWS Organizations creates in each account it creates (not in invited ones): it
+# trusts the management account and has administrator rights.
+ORGANIZATION_ROLE = "OrganizationAccountAccessRole"
+
+
 @dataclass(frozen=True)
 class Environment:
     """One environment: where it deploys and the CloudFormation parameter values it uses."""
@@ -129,7 +134,7 @@ class ServiceManaged:
     call_as: str = "SELF"
     auto_deployment: bool = False
     retain_stacks_on_account_removal: bool = False
-    member_role_name: str = "OrganizationAccountAccessRole"
+    member_role_name: str = ORGANIZATION_ROLE
 
 
 @dataclass(frozen=True)
@@ -364,6 +369,14 @@ def _service_managed(path: Path, data: dict[str, Any]) -> ServiceManaged | None:
     if block is None:
         raise ConfigError(f"{path}: service_managed: missing (required with permission_model "
                           "SERVICE_MANAGED: each environment's organizational unit)")
+    if block.get("call_as") == "DELEGATED_ADMIN" and "member_role_name" not in block:
+        # Its default, OrganizationAccountAccessRole, trusts only the management account
+        # (Organizations user guide, "Accessing member accounts"): a delegated administrator
+        # could never assume it, and every read of a member account would be refused.
+        raise ConfigError(f"{path}: service_managed.member_role_name: required with call_as "
+                          f"DELEGATED_ADMIN ({ORGANIZATION_ROLE} trusts only the management "
+                          "account): name a role in each member account that trusts "
+                          "admin_account_id and may read its stacks")
     return ServiceManaged(**{**block, "organizational_units": dict(block["organizational_units"])})
 
 

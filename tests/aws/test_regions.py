@@ -190,3 +190,22 @@ def test_service_managed_needs_its_ous_and_self_managed_refuses_them(tmp_path: P
     edit(path, "service_managed", KeyError)
     with pytest.raises(ConfigError, match="service_managed: missing"):
         load_deployment(path)
+
+
+def test_a_delegated_administrator_must_name_its_member_role(tmp_path: Path) -> None:
+    """OrganizationAccountAccessRole trusts only the management account ("Accessing member
+    accounts"), so a delegated administrator left with it as the member role could read no
+    member account: refused at load, naming the key."""
+    from scripts.errors import ConfigError
+    from tests.paramfiles import edit
+
+    path = tmp_path / "deployment.yaml"
+    path.write_text((PARAMS / "deployment.yaml").read_text())
+    units = {"dev": "ou-ab12-devdevde", "staging": "ou-ab12-stagings", "prod": "ou-ab12-prodprod"}
+    edit(path, "permission_model", "SERVICE_MANAGED")
+    edit(path, "service_managed", {"organizational_units": units, "call_as": "DELEGATED_ADMIN"})
+    with pytest.raises(ConfigError, match=r"deployment.yaml: service_managed.member_role_name: "
+                                          r"required with call_as DELEGATED_ADMIN"):
+        load_deployment(path)
+    edit(path, "service_managed.member_role_name", "payctl-member-reader")
+    assert load_deployment(path).read_role_name == "payctl-member-reader"

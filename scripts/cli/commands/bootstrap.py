@@ -6,6 +6,7 @@ import click
 
 from scripts.cli.commands.common import emit, make_aws
 from scripts.cli.support import Options, reports_errors
+from scripts.config.reader import ORGANIZATION_ROLE
 from templates_py.github import REPOSITORY_PATTERN
 
 
@@ -16,8 +17,10 @@ def repository(ctx: click.Context, param: click.Parameter, value: str | None) ->
 
 
 @click.command()
-@click.option("--via-role", default="OrganizationAccountAccessRole", show_default=True,
-              help="Existing role in each environment account used to create the execution role.")
+@click.option("--via-role", default=ORGANIZATION_ROLE, show_default=True,
+              help="Existing role in each environment account used to create the execution role "
+                   "(an invited account has no OrganizationAccountAccessRole: name one you made "
+                   "there that trusts the admin account).")
 @click.option("--github-repository", metavar="OWNER/REPO", callback=repository,
               help="Also create the GitHub Actions OIDC provider and the roles the shipped "
                    "workflows assume (payctl-github-deploy, payctl-github-plan) for this "
