@@ -216,8 +216,9 @@ def build_execution_role() -> Template:
 def _add_plan_reader(template: Template, tags: Tags) -> None:
     """The plan reader: the admin account's plan role (`aws:PrincipalArn`, which need not
     exist yet) may assume it, for the reads listed in PLAN_READER_ACTIONS and ListHostedZones,
-    and the quota reads (lambda:GetAccountSettings, EC2's Describe actions), which take no
-    resource (Service Authorization Reference, Amazon Route 53, AWS Lambda and Amazon EC2)."""
+    and the quota reads (lambda:GetAccountSettings, EC2's Describe actions,
+    GetAWSDefaultServiceQuota), which take no resource (Service Authorization Reference, Amazon
+    Route 53, AWS Lambda, Amazon EC2 and Service Quotas; GetServiceQuota takes the quota's ARN)."""
     statements = [Statement(Sid=f"Read{service.capitalize()}", Effect=Allow,
                             Action=[Action(service, a) for a in actions],
                             Resource=[Sub(PLAN_READER_RESOURCES[service])])
@@ -226,7 +227,11 @@ def _add_plan_reader(template: Template, tags: Tags) -> None:
                                 Action=[Action("route53", "ListHostedZones")], Resource=["*"]))
     statements.append(Statement(Sid="Quotas", Effect=Allow, Action=[
         Action("lambda", "GetAccountSettings"), Action("ec2", "DescribeAccountAttributes"),
-        Action("ec2", "DescribeAddresses")], Resource=["*"]))
+        Action("ec2", "DescribeAddresses"), Action("ec2", "DescribeVpcs"),
+        Action("servicequotas", "GetAWSDefaultServiceQuota")], Resource=["*"]))
+    statements.append(Statement(Sid="VpcQuota", Effect=Allow, Action=[
+        Action("servicequotas", "GetServiceQuota")], Resource=[
+        Sub("arn:${AWS::Partition}:servicequotas:*:${AWS::AccountId}:vpc/L-F678F1CE")]))
     template.add_resource(iam.Role(
         "PlanReaderRole",
         RoleName=PLAN_READER_ROLE,

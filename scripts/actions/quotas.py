@@ -12,9 +12,15 @@ Elastic IPs: 5 per Region by default ("Amazon VPC quotas"), one per NAT gateway 
 `network.multi_az_nat`); EC2's DescribeAccountAttributes tells the account's
 `vpc-max-elastic-ips`.
 
-The decisions (`refusal`, `address_refusal`) are pure: the account's settings
-(GetAccountSettings; DescribeAccountAttributes and DescribeAddresses) and what the platform
-holds now (GetFunctionConcurrency; its own addresses, by its Project and Environment tags),
+VPCs: 5 per Region by default, the default VPC among them ("Amazon VPC quotas"), and the
+environment's stack makes one; Service Quotas' GetServiceQuota tells the account's value
+(L-F678F1CE; GetAWSDefaultServiceQuota where the account has no applied value: "If the applied
+quota value is not available for a quota, the quota is not retrieved").
+
+The decisions (`refusal`, `address_refusal`, `vpc_refusal`) are pure: the account's settings
+(GetAccountSettings; DescribeAccountAttributes and DescribeAddresses; GetServiceQuota and
+DescribeVpcs) and what the platform holds now (GetFunctionConcurrency; its own addresses and
+VPC, by its Project and Environment tags),
 which a deploy keeps or gives back before it takes the new values. A read that fails is a
 refusal too: not knowing is never "enough".
 """
@@ -37,6 +43,7 @@ from templates_py.parameters import ENVIRONMENT, MULTI_AZ_NAT, RESERVED_CONCURRE
 UNRESERVED_MINIMUM = 100
 QUOTA_CODE = "L-B99A9384"  # Service Quotas: AWS Lambda, Concurrent executions
 ADDRESS_QUOTA_CODE = "L-0263D0A3"  # Service Quotas: Amazon EC2, EC2-VPC Elastic IPs
+VPC_QUOTA = {"ServiceCode": "vpc", "QuotaCode": "L-F678F1CE"}  # Amazon VPC, VPCs per Region
 
 
 @dataclass(frozen=True)
@@ -55,6 +62,20 @@ class Addresses:
     limit: int  # vpc-max-elastic-ips
     allocated: int
     ours: int  # tagged with the platform's Project and this environment
+
+
+@dataclass(frozen=True)
+class Vpcs:
+    """One account's VPCs in the environment's region."""
+
+    limit: int
+    existing: int
+    ours: int  # tagged with the platform's Project and this environment
+
+
+def _ours(env: Environment, items: Iterable[dict[str, Any]]) -> int:
+    mine = {("Project", PROJECT), ("Environment", env.values[ENVIRONMENT.name])}
+    return sum(1 for item in items if mine <= {(t["Key"], t["Value"]) for t in item.get("Tags", [])})
 
 
 def function_names(env: Environment) -> list[str]:
@@ -80,6 +101,17 @@ def address_refusal(env: Environment, account: str, found: Addresses) -> str | N
             f"{account} ({env.region}), which has {others} of its {found.limit} allocated to "
             f"others: release {others + want - found.limit}, or ask for at least {others + want} "
             f"(Service Quotas, Amazon EC2, EC2-VPC Elastic IPs, {ADDRESS_QUOTA_CODE})")
+
+
+def vpc_refusal(env: Environment, account: str, found: Vpcs) -> str | None:
+    """Why `account` has no room for `env`'s VPC (one line naming the file), or None."""
+    others = found.existing - found.ours
+    if found.ours or others < found.limit:
+        return None
+    return (f"{env.source}: the environment's VPC does not fit in account {account} "
+            f"({env.region}), which has {others} of its {found.limit} VPCs (the default VPC "
+            f"counts): delete one it does not use, or ask for at least {others + 1} (Service "
+            f"Quotas, Amazon VPC, VPCs per Region, {VPC_QUOTA['QuotaCode']})")
 
 
 def refusal(env: Environment, account: str, found: Concurrency) -> str | None:
@@ -125,10 +157,19 @@ def read_addresses(ec2: Any, env: Environment) -> Addresses:
                if attribute["AttributeName"] == "vpc-max-elastic-ips"
                for value in attribute["AttributeValues"]]
     addresses = ec2.describe_addresses()["Addresses"]
-    mine = {("Project", PROJECT), ("Environment", env.values[ENVIRONMENT.name])}
-    ours = sum(1 for a in addresses
-               if mine <= {(t["Key"], t["Value"]) for t in a.get("Tags", [])})
-    return Addresses(limit, len(addresses), ours)
+    return Addresses(limit, len(addresses), _ours(env, addresses))
+
+
+def read_vpcs(quotas: Any, ec2: Any, env: Environment) -> Vpcs:
+    """The account's VPC quota (its applied value, else AWS's default), and the region's VPCs."""
+    try:
+        quota = quotas.get_service_quota(**VPC_QUOTA)["Quota"]
+    except Exception as err:
+        if error_code(err) != "NoSuchResourceException":
+            raise
+        quota = quotas.get_aws_default_service_quota(**VPC_QUOTA)["Quota"]
+    vpcs = [v for page in ec2.get_paginator("describe_vpcs").paginate() for v in page["Vpcs"]]
+    return Vpcs(int(quota["Value"]), len(vpcs), _ours(env, vpcs))
 
 
 def refusals(environments: Iterable[Environment],
@@ -140,16 +181,18 @@ def refusals(environments: Iterable[Environment],
     def one(job: tuple[Environment, str]) -> list[str]:
         env, account = job
         try:
-            lines = [address_refusal(env, account,
-                                     read_addresses(client_in(env, account, "ec2"), env))]
+            ec2 = client_in(env, account, "ec2")
+            lines = [address_refusal(env, account, read_addresses(ec2, env)),
+                     vpc_refusal(env, account, read_vpcs(
+                         client_in(env, account, "service-quotas"), ec2, env))]
             if wanted(env):
                 lines.append(refusal(env, account, read(client_in(env, account, "lambda"),
                                                         function_names(env))))
         except Exception as err:  # no execution role yet, a read refused, ...
-            return [f"{env.source}: cannot read the Lambda concurrency and Elastic IP quotas of "
-                    f"account {account} ({env.region}), so cannot tell whether the environment "
-                    f"fits: {describe(err)} (roles made before these reads get "
-                    "lambda:GetAccountSettings and GetFunctionConcurrency from `payctl bootstrap`)"]
+            return [f"{env.source}: cannot read the Lambda concurrency, Elastic IP and VPC quotas "
+                    f"of account {account} ({env.region}), so cannot tell whether the "
+                    f"environment fits: {describe(err)} (roles made before these reads get "
+                    "them from `payctl bootstrap`)"]
         return [line for line in lines if line]
 
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
@@ -157,12 +200,13 @@ def refusals(environments: Iterable[Environment],
 
 
 def check(rollout: Any, environments: Iterable[Environment]) -> list[str]:
-    """`refusals` for a rollout: Lambda and EC2 read in each account through the read role."""
+    """`refusals` for a rollout: Lambda, EC2 and Service Quotas read in each account through
+    the read role."""
     role = rollout.config.deployment.read_role_name
 
     environments = list(environments)
     if sum(len(e.account_ids) for e in environments) > READ_THREADS:
-        rollout.aws.prepare_fan_out(("lambda", "ec2"))
+        rollout.aws.prepare_fan_out(("lambda", "ec2", "service-quotas"))
 
     def client_in(env: Environment, account: str, service: str) -> Any:
         return rollout.aws.client_in(service, account, role, env.region)

@@ -63,12 +63,15 @@ QUOTA_CALL_ACTIONS: dict[str, tuple[str, ...]] = {
     "lambda:GetFunctionConcurrency": ("lambda:GetFunctionConcurrency",),
     "ec2:DescribeAccountAttributes": ("ec2:DescribeAccountAttributes",),
     "ec2:DescribeAddresses": ("ec2:DescribeAddresses",),
+    "ec2:DescribeVpcs": ("ec2:DescribeVpcs",),
+    "service-quotas:GetServiceQuota": ("servicequotas:GetServiceQuota",),
+    "service-quotas:GetAWSDefaultServiceQuota": ("servicequotas:GetAWSDefaultServiceQuota",),
 }
 # Handlers also list permissions for optional integrations the platform does not use
 # (Kinesis streaming, S3 Tables, VPC Lattice, ...); the role grants only these services.
 PLATFORM_SERVICES = frozenset({"acm", "apigateway", "cloudformation", "cloudfront", "cloudwatch",
                                "dynamodb", "ec2", "iam", "kms", "lambda", "logs", "route53", "s3",
-                               "secretsmanager", "ssm", "wafv2"})
+                               "secretsmanager", "servicequotas", "ssm", "wafv2"})
 # Intrinsic functions and what CloudFormation calls in the account to resolve them. The empty
 # ones are evaluated by CloudFormation itself (Fn::ImportValue reads the account's exports,
 # covered by the CloudFormation actions every template gets).
@@ -217,7 +220,7 @@ def deployer_actions() -> set[str]:
     """What the deployer itself does through the execution role beyond CloudFormation's needs:
     `payctl purge` removes a destroyed environment's retained resources (its versioned buckets
     need s3:ListBucketVersions and s3:DeleteObjectVersion, which no resource handler calls),
-    and plan and deploy read the Lambda concurrency and Elastic IP quotas."""
+    and plan and deploy read the Lambda concurrency, Elastic IP and VPC quotas."""
     return set().union(*PURGE_CALL_ACTIONS.values(), *QUOTA_CALL_ACTIONS.values())
 
 

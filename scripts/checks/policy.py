@@ -29,6 +29,8 @@ STAR_RESOURCE_ALLOWED = {
     "lambda:GetAccountSettings": "Lambda's account settings are the account's, not a resource's",
     "ec2:DescribeAccountAttributes": "EC2's Describe actions support no resource-level permissions",
     "ec2:DescribeAddresses": "EC2's Describe actions support no resource-level permissions",
+    "ec2:DescribeVpcs": "EC2's Describe actions support no resource-level permissions",
+    "servicequotas:GetAWSDefaultServiceQuota": "AWS's default quotas are no account's resource",
 }
 # The StackSet execution role creates resources whose ARNs do not exist yet; its service
 # statements (Sid "Manage<Service>") are the documented exception.

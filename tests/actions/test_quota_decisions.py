@@ -6,7 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from scripts.actions.quotas import Addresses, Concurrency, address_refusal, refusal, refusals
+from scripts.actions.quotas import (
+    Addresses,
+    Concurrency,
+    Vpcs,
+    address_refusal,
+    refusal,
+    refusals,
+    vpc_refusal,
+)
 from scripts.config.reader import load_config
 
 PARAMS = Path(__file__).resolve().parents[2] / "params"
@@ -36,7 +44,7 @@ def test_an_unreadable_quota_refuses_rather_than_guessing() -> None:
         raise RuntimeError("no execution role yet")
 
     [line] = refusals([PROD], broken)
-    assert "cannot read the Lambda concurrency and Elastic IP quotas" in line
+    assert "cannot read the Lambda concurrency, Elastic IP and VPC quotas" in line
     assert PROD.account_id in line
 
 
@@ -47,3 +55,10 @@ def test_prods_nat_addresses_must_fit_beside_the_accounts_others() -> None:
     line = address_refusal(PROD, PROD.account_id, Addresses(5, 4, 0))
     assert line is not None and "network.multi_az_nat: true needs 2" in line
     assert "4 of its 5 allocated to others: release 1, or ask for at least 6" in line
+
+
+def test_the_vpc_needs_room_beside_the_accounts_others_unless_it_exists() -> None:
+    assert vpc_refusal(PROD, PROD.account_id, Vpcs(5, 4, 0)) is None
+    assert vpc_refusal(PROD, PROD.account_id, Vpcs(5, 5, 1)) is None  # prod's own, again
+    line = vpc_refusal(PROD, PROD.account_id, Vpcs(5, 5, 0))
+    assert line is not None and "5 of its 5 VPCs" in line and "ask for at least 6" in line
