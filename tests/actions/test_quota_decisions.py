@@ -62,3 +62,22 @@ def test_the_vpc_needs_room_beside_the_accounts_others_unless_it_exists() -> Non
     assert vpc_refusal(PROD, PROD.account_id, Vpcs(5, 5, 1)) is None  # prod's own, again
     line = vpc_refusal(PROD, PROD.account_id, Vpcs(5, 5, 0))
     assert line is not None and "5 of its 5 VPCs" in line and "ask for at least 6" in line
+
+
+def test_an_account_without_an_applied_vpc_quota_is_read_at_aws_default() -> None:
+    """GetServiceQuota: "If the applied quota value is not available for a quota, the quota is
+    not retrieved" (NoSuchResourceException): the default quota stands in (a fault the emulator
+    cannot produce, hence the Stubber)."""
+    import boto3
+    from botocore.stub import Stubber
+
+    from scripts.actions.quotas import VPC_QUOTA, read_vpcs
+
+    quotas = boto3.client("service-quotas", region_name="us-east-1")
+    ec2 = boto3.client("ec2", region_name="us-east-1")
+    with Stubber(quotas) as sq, Stubber(ec2) as e:
+        sq.add_client_error("get_service_quota", "NoSuchResourceException",
+                            expected_params=VPC_QUOTA)
+        sq.add_response("get_aws_default_service_quota", {"Quota": {"Value": 5.0}}, VPC_QUOTA)
+        e.add_response("describe_vpcs", {"Vpcs": [{"VpcId": "vpc-1", "Tags": []}]})
+        assert read_vpcs(quotas, ec2, PROD) == Vpcs(5, 1, 0)

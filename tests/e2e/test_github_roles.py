@@ -39,6 +39,7 @@ AUTHORISED_AS = {
     "s3:GetBucketEncryption": "s3:GetEncryptionConfiguration",
     "sts:GetCallerIdentity": None,
 }
+IAM_PREFIX = {"service-quotas": "servicequotas"}  # botocore's service name -> IAM's prefix
 # Granted, and reached only on paths these runs do not take.
 FAULT_PATHS = {
     # a StackSet whose instances were all removed by hand is recreated around them; an INOPERABLE
@@ -57,7 +58,11 @@ PASSES_ROLE = {"cloudformation:CreateStackSet", "cloudformation:UpdateStackSet"}
 
 
 def _action(call: str) -> str | None:
-    return AUTHORISED_AS.get(call, call)
+    """The IAM action a call (`botocore service:Operation`) is authorised as."""
+    if call in AUTHORISED_AS:
+        return AUTHORISED_AS[call]
+    service, _, name = call.partition(":")
+    return f"{IAM_PREFIX.get(service, service)}:{name}"
 
 
 def granted(template: str, logical_id: str) -> set[str]:
@@ -238,7 +243,9 @@ def test_the_roles_grant_exactly_what_the_workflows_call(fresh: Platform,
     assert plan_role - _actions(plan_calls[CALLER]) == set()
     # The reader's reads these runs do not make: an instance that is not CURRENT has its stack
     # read (status: scripts.actions.survey; template: scripts.stacksets.deployer), and a hosted
-    # zone's delegation only for an environment with a delegated edge (scripts.actions.delegation).
+    # zone's delegation only for an environment with a delegated edge (scripts.actions.delegation),
+    # and AWS's default VPC quota only where an account has no applied value (scripts.actions.quotas).
     assert reader - _actions(plan_calls[PLAN_READER_ROLE]) == {
         "cloudformation:DescribeStacks", "cloudformation:GetTemplate",
-        "route53:GetHostedZone", "route53:ListResourceRecordSets"}
+        "route53:GetHostedZone", "route53:ListResourceRecordSets",
+        "servicequotas:GetAWSDefaultServiceQuota"}
