@@ -29,6 +29,8 @@ from moto.cloudformation.models import Change, CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 
+from scripts.emulator import template_rules
+
 RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot", "Delete")
 IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
                "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId",
@@ -139,6 +141,7 @@ def _check_template(template: dict[str, Any], existing: set[str],
 
 
 def _create_import(self: CloudFormationResponse) -> ActionResult:
+    template_rules.require_capabilities(self)
     backend = self.cloudformation_backend
     name = self._get_param("StackName")
     wanted = _requested(self)

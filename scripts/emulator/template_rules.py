@@ -13,6 +13,8 @@ from typing import Any
 
 from moto.cloudformation.exceptions import ValidationError
 from moto.cloudformation.models import CloudFormationBackend, Stack
+from moto.cloudformation.responses import CloudFormationResponse
+from moto.core.responses import ActionResult
 
 from scripts.aws.intrinsics import SUB_NAMES
 
@@ -21,6 +23,12 @@ from scripts.aws.intrinsics import SUB_NAMES
 PSEUDO_PARAMETERS = frozenset({
     "AWS::AccountId", "AWS::NotificationARNs", "AWS::NoValue", "AWS::Partition", "AWS::Region",
     "AWS::StackId", "AWS::StackName", "AWS::URLSuffix"})
+
+
+IAM_TYPES = ("AWS::IAM::AccessKey", "AWS::IAM::Group", "AWS::IAM::InstanceProfile",
+             "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User",
+             "AWS::IAM::UserToGroupAddition", "AWS::IAM::ManagedPolicy")
+IAM_NAMES = ("RoleName", "UserName", "GroupName", "InstanceProfileName", "ManagedPolicyName")
 
 
 def _walk(value: Any) -> Iterator[tuple[str, str]]:
@@ -181,9 +189,60 @@ def check(text: str) -> None:
         raise ValidationError(message=error)
 
 
+def insufficient_capabilities(template: dict[str, Any], capabilities: list[str]) -> str | None:
+    """AWS's InsufficientCapabilities message when `template` needs a capability not given, or
+    None. The same sentence stands in CreateStack, UpdateStack, CreateChangeSet and
+    CreateStackSet ("Capabilities"): "If you have IAM resources, you can specify either
+    capability. If you have IAM resources with custom names, you must specify
+    CAPABILITY_NAMED_IAM. If you don't specify either of these capabilities, CloudFormation
+    returns an InsufficientCapabilities error." The wording is AWS's as users report it."""
+    resources = [r for r in (template.get("Resources") or {}).values() if isinstance(r, dict)]
+    iam = [r for r in resources if r.get("Type") in IAM_TYPES]
+    if any(set(IAM_NAMES) & set(r.get("Properties") or {}) for r in iam) and \
+            "CAPABILITY_NAMED_IAM" not in capabilities:
+        return "Requires capabilities : [CAPABILITY_NAMED_IAM]"
+    if iam and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities):
+        return "Requires capabilities : [CAPABILITY_IAM]"
+    return None
+
+
+def require_capabilities(response: CloudFormationResponse) -> None:
+    """Refuse a CreateStack, UpdateStack or CreateChangeSet request whose template (as given,
+    from its TemplateURL, or the stack's own with UsePreviousTemplate) needs a capability the
+    request does not acknowledge."""
+    from scripts.emulator.engine.errors import InsufficientCapabilities
+
+    if response._get_param("TemplateURL"):
+        text = response._get_stack_from_s3_url(response._get_param("TemplateURL"))
+    elif response._get_param("TemplateBody"):
+        text = response._get_param("TemplateBody")
+    else:
+        name = response._get_param("StackName")
+        stack = next((s for s in response.cloudformation_backend.stacks.values()
+                      if name in (s.name, s.stack_id)), None)
+        text = stack.template if stack is not None else ""
+    template = parsed(text) if text else None
+    missing = insufficient_capabilities(template, response._get_param("Capabilities", []) or []) \
+        if template is not None else None
+    if missing:
+        raise InsufficientCapabilities(missing)
+
+
+def _requests_acknowledge_capabilities() -> None:
+    for name in ("create_stack", "update_stack", "create_change_set"):
+        original = getattr(CloudFormationResponse, name)
+
+        def checked(self: CloudFormationResponse, __original: Any = original) -> ActionResult:
+            require_capabilities(self)
+            return __original(self)
+
+        setattr(CloudFormationResponse, name, checked)
+
+
 def apply() -> None:
     """Every template a stack takes passes the rules first."""
     _parameters_meet_their_constraints()
+    _requests_acknowledge_capabilities()
     for name, position in (("create_stack", 2), ("update_stack", 2), ("create_change_set", 3),
                            ("validate_template", 1)):
         original = getattr(CloudFormationBackend, name)

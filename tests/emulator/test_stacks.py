@@ -225,3 +225,33 @@ def test_a_value_outside_its_parameters_constraints_is_refused_before_anything_s
             {"ParameterKey": "Label", "ParameterValue": "abcde"}]) as stack_id:
         assert cloud.cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"] == \
             "CREATE_COMPLETE"
+
+
+ROLE = {"Type": "AWS::IAM::Role", "Properties": {"AssumeRolePolicyDocument": {
+    "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                            "Principal": {"Service": "lambda.amazonaws.com"}}]}}}
+
+
+def test_iam_resources_need_their_capability_on_stacks_and_change_sets(cloud: Any) -> None:
+    """CreateStack, UpdateStack and CreateChangeSet, Capabilities: "If you have IAM resources,
+    you can specify either capability. If you have IAM resources with custom names, you must
+    specify CAPABILITY_NAMED_IAM. If you don't specify either of these capabilities,
+    CloudFormation returns an InsufficientCapabilities error." (The message is AWS's as users
+    report it: "Requires capabilities : [CAPABILITY_IAM]".) An update with UsePreviousTemplate
+    needs it as much as one that sends the template."""
+    unnamed = json.dumps({"Resources": {"Role": ROLE}})
+    named = json.dumps({"Resources": {"Role": {**ROLE, "Properties": {
+        **ROLE["Properties"], "RoleName": unique("conformance")}}}})
+    change_set = {"ChangeSetName": "c", "ChangeSetType": "CREATE"}
+    for body, given, needed in ((unnamed, [], "CAPABILITY_IAM"),
+                                (named, ["CAPABILITY_IAM"], "CAPABILITY_NAMED_IAM")):
+        for call, extra in ((cloud.cfn.create_stack, {}), (cloud.cfn.create_change_set, change_set)):
+            refused = error_of(call, StackName=unique("conformance"), TemplateBody=body,
+                               Capabilities=given, **extra)
+            assert (refused["Code"], refused["Message"], refused["HTTPStatusCode"]) == (
+                "InsufficientCapabilitiesException", f"Requires capabilities : [{needed}]",
+                400), call
+    with stack(cloud.cfn, {"Resources": {"Role": ROLE}}, cloud.poll_interval(),
+               Capabilities=["CAPABILITY_IAM"]) as stack_id:
+        refused = error_of(cloud.cfn.update_stack, StackName=stack_id, UsePreviousTemplate=True)
+        assert refused["Code"] == "InsufficientCapabilitiesException"

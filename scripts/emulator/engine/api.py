@@ -48,10 +48,6 @@ from scripts.emulator.engine.targets import (
     organization_targets,
 )
 
-IAM_TYPES = ("AWS::IAM::AccessKey", "AWS::IAM::Group", "AWS::IAM::InstanceProfile",
-             "AWS::IAM::Policy", "AWS::IAM::Role", "AWS::IAM::User",
-             "AWS::IAM::UserToGroupAddition", "AWS::IAM::ManagedPolicy")
-IAM_NAMES = ("RoleName", "UserName", "GroupName", "InstanceProfileName", "ManagedPolicyName")
 PAGE = 100
 
 Handler = Callable[[CloudFormationResponse], ActionResult]
@@ -128,16 +124,9 @@ _TemplateLoader.add_multi_constructor("", yaml_tag_constructor)
 
 
 def _check_capabilities(template: dict[str, Any], capabilities: list[str]) -> None:
-    """"If you have IAM resources with custom names, you must specify CAPABILITY_NAMED_IAM ...
-    If you don't specify either of these capabilities, CloudFormation returns an
-    InsufficientCapabilities error." (CreateStackSet, Capabilities)"""
-    resources = (template.get("Resources") or {}).values()
-    iam = [r for r in resources if r.get("Type") in IAM_TYPES]
-    named = any(set(IAM_NAMES) & set(r.get("Properties") or {}) for r in iam)
-    if named and "CAPABILITY_NAMED_IAM" not in capabilities:
-        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_NAMED_IAM]")
-    if iam and not {"CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"} & set(capabilities):
-        raise InsufficientCapabilities("Requires capabilities : [CAPABILITY_IAM]")
+    missing = template_rules.insufficient_capabilities(template, capabilities)
+    if missing:
+        raise InsufficientCapabilities(missing)
 
 
 def _parameter_values(template: dict[str, Any], given: list[dict[str, Any]],
