@@ -308,9 +308,8 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
 
     from scripts import emulator
     from scripts.actions.bootstrap import bootstrap
-    from scripts.actions.demo import VIA_ROLE
     from scripts.aws.clients import Aws
-    from scripts.config.reader import load_config
+    from scripts.config.reader import ORGANIZATION_ROLE, load_config
 
     here = work / f"{accounts}-{strategy}"
     params = fleet_params(accounts, here / "params")
@@ -327,7 +326,7 @@ def bench_fleet(accounts: int, strategy: str, scale: float, work: Path,
         started = time.perf_counter()
         bootstrap(load_config(ROOT / "params"),
                   Aws(region=config.deployment.region, endpoint_url=local.url),
-                  VIA_ROLE, lambda _: None)
+                  ORGANIZATION_ROLE, lambda _: None)
         fleet_execution_roles(config)
         result["bootstrap (setup, real seconds)"] = time.perf_counter() - started
         cfn = boto3.client("cloudformation", region_name=config.deployment.region,
