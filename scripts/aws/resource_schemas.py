@@ -70,3 +70,17 @@ def replacement_policy(type_name: str, prop: str) -> str:
 def handler_permissions(type_name: str) -> set[str]:
     return {permission for name, handler in schema(type_name).get("handlers", {}).items()
             if name != "list" for permission in handler.get("permissions", [])}
+
+
+def write_only_paths(type_name: str) -> tuple[tuple[str, ...], ...]:
+    """The schema's writeOnlyProperties as paths below the resource's properties ("*" stands
+    for any item of an array): values a template can set but the read handler never returns."""
+    return tuple(tuple(p.split("/")[2:]) for p in schema(type_name).get("writeOnlyProperties", [])
+                 if p.startswith("/properties/"))
+
+
+def unordered_arrays(type_name: str) -> frozenset[str]:
+    """Top-level array properties whose order means nothing (the schema's insertionOrder false),
+    such as a security group's rules: compared as sets, not item by item."""
+    return frozenset(name for name, definition in schema(type_name)["properties"].items()
+                     if definition.get("insertionOrder") is False)

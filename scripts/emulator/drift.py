@@ -4,12 +4,61 @@ parameters) sets them, compared with what the resource's service reports now.
 moto implements none of DetectStackDrift, DescribeStackDriftDetectionStatus or
 DescribeStackResourceDrifts, and reports no DriftInformation on stacks. Here a detection reads
 the live resources from moto's service backends, so a change made through a service's own API
-(logs:PutRetentionPolicy, s3:PutBucketVersioning, ...) shows as drift exactly as in AWS.
+(ssm:PutParameter, ec2:AuthorizeSecurityGroupIngress, logs:PutRetentionPolicy, ...) shows as
+drift exactly as in AWS.
 
-Only the properties listed in `_LIVE` are read; a resource of a type not listed is not checked
-and, as the API reference says, "Resources that don't currently support drift detection aren't
-checked, and so not included" (DescribeStackResourceDrifts). Template properties of a checked type
-that the emulator does not read are reported as they are expected (so they never drift here).
+Which properties are compared follows AWS's rule, with the resource schemas cfn-lint ships
+(`scripts.aws.resource_schemas`) as its data:
+
+- Only what the template sets: "CloudFormation only determines drift for property values that
+  are explicitly set, either through the stack template or by specifying template parameters.
+  This does not include default values for resource properties." (user guide, "Detecting
+  Unmanaged Configuration Changes to Stacks and Resources"). Nested values likewise: only the
+  keys the template sets inside an object are compared.
+- Only what the read handler returns: CloudFormation "compares that value with the current
+  resource property value returned by the resource read handler" (CloudFormation CLI guide,
+  "Preventing false drift detection results for resource types"), and the user guide leaves out
+  "Property values that the service that is responsible for the resource does not return". The
+  schema names those: its writeOnlyProperties "can be written but can't be read by
+  CloudFormation" (user guide, "Resolve write-only properties"). So a write-only property, or a
+  write-only part of one (`/properties/X/*/Y`), is never compared: an SSM parameter's
+  Description, Tier and AllowedPattern, a function's Code. Every other property the template
+  sets is compared; where the documentation says nothing more (createOnly properties, for one)
+  the stricter reading holds and it is compared too.
+- "CloudFormation does not perform drift detection on the KMSKeyId property of any resources."
+  (user guide, "Considerations When Detecting Drift"): a property of that name is never
+  compared.
+- Arrays whose schema says insertionOrder false (a group's SecurityGroupIngress and
+  SecurityGroupEgress) are compared as sets: a rule added by hand is "ADD: A value has been
+  added to a resource property that is an array or list data type" at `/SecurityGroupIngress/<i>`
+  with the rule as its actual value, a rule revoked is REMOVE with the rule as its expected
+  value. Other arrays are compared item by item (`/Architectures/0`).
+
+Rules that other resources of the stack attach (AWS::EC2::SecurityGroupIngress/Egress) are no
+drift of their group: "CloudFormation analyses the stack template for attachments before
+performing the drift comparison" (user guide).
+
+What the emulator can read is listed per type in `_READERS`, from moto's models in the
+template's shape: Lambda functions, DynamoDB tables, log groups, alarms, buckets, SSM
+parameters, security groups, VPCs, subnets and IAM roles. A resource of a type not listed is
+not checked and, as the API reference says, "Resources that don't currently support drift
+detection aren't checked, and so not included" (DescribeStackResourceDrifts). That is a gap, not
+AWS's rule, for the platform's other types (API Gateway, KMS, NAT gateways, routes, endpoints,
+flow logs, bucket policies, managed policies, the edge's certificate, distribution, zone and web
+ACL), which AWS does check. A comparable property of a listed type that the emulator does not
+read (moto keeps no such value, or its template handler never sets it) is reported as expected,
+so it never drifts here: `not_read(type)` names them. For the platform's templates these are
+every type's Tags (not yet read: moto keeps the aws:cloudformation:* tags beside the template's,
+and how AWS reports those is not documented), a function's VpcConfig and KmsKeyArn, a table's GlobalSecondaryIndexes and
+TimeToLiveSpecification, an alarm's Dimensions, a bucket's encryption, lifecycle, logging,
+ownership and public-access settings, a VPC's EnableDnsSupport/EnableDnsHostnames, a subnet's
+MapPublicIpOnLaunch and a role's policies (AssumeRolePolicyDocument, Policies,
+ManagedPolicyArns).
+
+moto builds a template's security group with rules of its own making: it drops every
+SecurityGroupEgress rule (keeping the default allow-all one) and each ingress rule's
+Description. `apply()` has the group built as CloudFormation builds it, or no comparison could
+be right.
 """
 
 from __future__ import annotations
@@ -18,6 +67,8 @@ import copy
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from moto.awslambda.models import lambda_backends
@@ -29,11 +80,16 @@ from moto.cloudwatch.models import cloudwatch_backends
 from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.dynamodb.models import dynamodb_backends
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
+from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
+from moto.ssm.models import ssm_backends
 from moto.utilities.utils import get_partition
 
-Live = Callable[[str, str, str], "dict[str, Any] | None"]
+from scripts.aws import resource_schemas
+
 NOT_CHECKED = {"StackDriftStatus": "NOT_CHECKED"}
 
 
@@ -43,55 +99,154 @@ def apply() -> None:
     CloudFormationResponse.describe_stack_resource_drifts = _describe_resource_drifts
     # DescribeStacks and ListStacks serialise the attribute named after the shape member.
     Stack.drift_information = property(lambda self: getattr(self, "_drift_information", NOT_CHECKED))
+    _security_groups_built_as_templates_set_them()
 
 
-# -- live properties, in the template's shape; None when the resource no longer exists ---------
+# -- live properties, in the template's shape -------------------------------------------------
 
-def _lambda_function(name: str, account: str, region: str) -> dict[str, Any] | None:
+Find = Callable[[str, str, str], Any]  # physical id, account, region -> live model, or None
+Read = Callable[[Any], Any]  # live model -> one property in the template's shape (None: unset)
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How to find a type's live resource in moto, and which of its properties moto keeps."""
+    find: Find
+    properties: dict[str, Read]
+
+
+def _function(name: str, account: str, region: str) -> Any:
     try:
-        function = lambda_backends[account][region].get_function(name)
+        return lambda_backends[account][region].get_function(name)
     except Exception:  # moto raises its service's not-found error
         return None
-    return {"MemorySize": function.memory_size, "Timeout": function.timeout}
 
 
-def _dynamodb_table(name: str, account: str, region: str) -> dict[str, Any] | None:
-    table = dynamodb_backends[account][region].tables.get(name)
-    if table is None:
+def _provisioned(table: Any) -> dict[str, Any] | None:
+    if table.billing_mode != "PROVISIONED":
         return None
-    live: dict[str, Any] = {"BillingMode": table.billing_mode}
-    if table.billing_mode == "PROVISIONED":
-        live["ProvisionedThroughput"] = {
-            "ReadCapacityUnits": table.throughput.get("ReadCapacityUnits"),
+    return {"ReadCapacityUnits": table.throughput.get("ReadCapacityUnits"),
             "WriteCapacityUnits": table.throughput.get("WriteCapacityUnits")}
-    return live
 
 
-def _log_group(name: str, account: str, region: str) -> dict[str, Any] | None:
-    group = logs_backends[account][region].groups.get(name)
-    return None if group is None else {"RetentionInDays": group.retention_in_days}
+def _point_in_time_recovery(table: Any) -> dict[str, bool]:
+    status = table.continuous_backups["PointInTimeRecoveryDescription"][
+        "PointInTimeRecoveryStatus"]
+    return {"PointInTimeRecoveryEnabled": status == "ENABLED"}
 
 
-def _alarm(name: str, account: str, region: str) -> dict[str, Any] | None:
-    alarm = cloudwatch_backends[account][region].alarms.get(name)
-    return None if alarm is None else {"Threshold": alarm.threshold}
+def _sse(table: Any) -> dict[str, Any]:
+    """The API's SSEDescription in the template's names (SSEEnabled for Enabled)."""
+    sse = table.sse_specification or {}
+    return {"SSEEnabled": bool(sse.get("Enabled")), "SSEType": sse.get("SSEType"),
+            "KMSMasterKeyId": sse.get("KMSMasterKeyId")}
 
 
-def _bucket(name: str, account: str, region: str) -> dict[str, Any] | None:
-    bucket = s3_backends[account][get_partition(region)].buckets.get(name)
-    if bucket is None:
-        return None
+def _versioning(bucket: Any) -> dict[str, str] | None:
     status = bucket.versioning_status
-    return {"VersioningConfiguration": {"Status": status} if status else None}
+    return {"Status": status} if status else None
 
 
-_LIVE: dict[str, Live] = {
-    "AWS::Lambda::Function": _lambda_function,
-    "AWS::DynamoDB::Table": _dynamodb_table,
-    "AWS::Logs::LogGroup": _log_group,
-    "AWS::CloudWatch::Alarm": _alarm,
-    "AWS::S3::Bucket": _bucket,
+def _rule(rule: SecurityGroupRule) -> dict[str, Any]:
+    """One security group rule as a template's SecurityGroupIngress/Egress item."""
+    peer = "Destination" if rule.is_egress else "Source"
+    item: dict[str, Any] = {"IpProtocol": rule.ip_protocol}
+    if rule.from_port is not None:
+        item |= {"FromPort": rule.from_port, "ToPort": rule.to_port}
+    item |= {k: v for k, v in rule.ip_range.items()
+             if k in ("CidrIp", "CidrIpv6", "Description") and v is not None}
+    if rule.source_group.get("GroupId"):
+        item[f"{peer}SecurityGroupId"] = rule.source_group["GroupId"]
+        if rule.source_group.get("Description"):
+            item["Description"] = rule.source_group["Description"]
+    if rule.prefix_list_id:
+        item[f"{peer}PrefixListId"] = rule.prefix_list_id
+    return item
+
+
+def _rules(attribute: str) -> Read:
+    return lambda group: [_rule(r) for r in getattr(group, attribute)]
+
+
+def _iam_role(name: str, account: str, region: str) -> Any:
+    roles = iam_backends[account][get_partition(region)].roles.values()
+    return next((role for role in roles if role.name == name), None)
+
+
+_READERS: dict[str, Reader] = {
+    "AWS::Lambda::Function": Reader(_function, {
+        "FunctionName": attrgetter("function_name"), "Handler": attrgetter("handler"),
+        "Runtime": attrgetter("run_time"), "Role": attrgetter("role"),
+        "Description": attrgetter("description"), "MemorySize": attrgetter("memory_size"),
+        "Timeout": attrgetter("timeout"), "Architectures": attrgetter("architectures"),
+        "ReservedConcurrentExecutions": attrgetter("reserved_concurrency"),
+        "TracingConfig": attrgetter("tracing_config"),
+        "Environment": lambda f: {"Variables": f.environment_vars}}),
+    "AWS::DynamoDB::Table": Reader(
+        lambda name, account, region: dynamodb_backends[account][region].tables.get(name), {
+            "TableName": attrgetter("name"), "BillingMode": attrgetter("billing_mode"),
+            "ProvisionedThroughput": _provisioned, "KeySchema": attrgetter("schema"),
+            "AttributeDefinitions": attrgetter("attr"), "SSESpecification": _sse,
+            "PointInTimeRecoverySpecification": _point_in_time_recovery}),
+    "AWS::Logs::LogGroup": Reader(
+        lambda name, account, region: logs_backends[account][region].groups.get(name), {
+            "LogGroupName": attrgetter("name"), "RetentionInDays": attrgetter("retention_in_days")}),
+    "AWS::CloudWatch::Alarm": Reader(
+        lambda name, account, region: cloudwatch_backends[account][region].alarms.get(name), {
+            "AlarmName": attrgetter("name"), "AlarmDescription": attrgetter("description"),
+            "Namespace": attrgetter("namespace"), "MetricName": attrgetter("metric_name"),
+            "Statistic": attrgetter("statistic"), "Period": attrgetter("period"),
+            "EvaluationPeriods": attrgetter("evaluation_periods"),
+            "Threshold": attrgetter("threshold"),
+            "ComparisonOperator": attrgetter("comparison_operator"),
+            "TreatMissingData": attrgetter("treat_missing_data")}),
+    "AWS::S3::Bucket": Reader(
+        lambda name, account, region: s3_backends[account][get_partition(region)].buckets.get(name),
+        {"BucketName": attrgetter("name"), "VersioningConfiguration": _versioning}),
+    "AWS::SSM::Parameter": Reader(
+        lambda name, account, region: ssm_backends[account][region].get_parameter(name), {
+            "Name": attrgetter("name"), "Type": attrgetter("parameter_type"),
+            "Value": attrgetter("value"), "DataType": attrgetter("data_type")}),
+    "AWS::EC2::SecurityGroup": Reader(
+        lambda group_id, account, region:
+            ec2_backends[account][region].get_security_group_from_id(group_id), {
+            "GroupDescription": attrgetter("description"), "GroupName": attrgetter("name"),
+            "VpcId": attrgetter("vpc_id"), "SecurityGroupIngress": _rules("ingress_rules"),
+            "SecurityGroupEgress": _rules("egress_rules")}),
+    "AWS::EC2::VPC": Reader(
+        lambda vpc_id, account, region: ec2_backends[account][region].vpcs.get(vpc_id), {
+            "CidrBlock": attrgetter("cidr_block"), "InstanceTenancy": attrgetter("instance_tenancy")}),
+    "AWS::EC2::Subnet": Reader(
+        lambda subnet_id, account, region: next((
+            subnets[subnet_id] for subnets in ec2_backends[account][region].subnets.values()
+            if subnet_id in subnets), None), {
+            "VpcId": attrgetter("vpc_id"), "CidrBlock": attrgetter("cidr_block"),
+            "AvailabilityZone": attrgetter("availability_zone")}),
+    "AWS::IAM::Role": Reader(_iam_role, {
+        "RoleName": attrgetter("name"), "Path": attrgetter("path"),
+        "Description": attrgetter("description"),
+        "MaxSessionDuration": attrgetter("max_session_duration")}),
 }
+
+
+def _never_compared(type_name: str) -> frozenset[str]:
+    """Top-level properties drift never compares: the schema's write-only ones and KMSKeyId."""
+    # The guide names KMSKeyId only; on properties such as KmsKeyArn or SSESpecification's
+    # KMSMasterKeyId it is silent, so the stricter reading holds and they are compared.
+    names = resource_schemas.schema(type_name)["properties"]
+    write_only = {path[0] for path in resource_schemas.write_only_paths(type_name)
+                  if len(path) == 1}
+    return frozenset(write_only | {n for n in names if n.lower() == "kmskeyid"})
+
+
+def not_read(type_name: str) -> frozenset[str]:
+    """The properties of a checked type that AWS compares and the emulator cannot read (so
+    they are reported as expected and never drift here)."""
+    properties = set(resource_schemas.schema(type_name)["properties"])
+    read_only = {p.split("/")[2] for p in resource_schemas.schema(type_name).get(
+        "readOnlyProperties", [])}
+    return frozenset(properties - read_only - _never_compared(type_name)
+                     - set(_READERS[type_name].properties))
 
 
 # -- comparison ----------------------------------------------------------------------------------
@@ -104,37 +259,86 @@ def resource_drifts(stack: Stack) -> list[dict[str, Any]]:
     """
     resource_map = stack.resource_map
     now = utcnow()
+    attached = _attached(stack)
     drifts = []
-    for logical_id, declaration in resource_map._resource_json_map.items():
-        live = _LIVE.get(declaration["Type"])
-        resource = resource_map._parsed_resources.get(logical_id)
-        if live is None or resource is None or isinstance(resource, str):
-            continue  # unsupported type, or not created (its condition is false)
+    for logical_id, declaration in _created(stack):
+        reader = _READERS.get(declaration["Type"])
+        if reader is None:
+            continue  # a type drift detection does not support
+        resource = resource_map._parsed_resources[logical_id]
         physical_id = resource.physical_resource_id
         record: dict[str, Any] = {
             "StackId": stack.stack_id, "LogicalResourceId": logical_id,
             "PhysicalResourceId": physical_id, "ResourceType": declaration["Type"],
             "Timestamp": now}
-        actual_live = live(physical_id, stack.account_id, stack.region_name)
-        if actual_live is None:
+        live = reader.find(physical_id, stack.account_id, stack.region_name)
+        if live is None:
             drifts.append({**record, "StackResourceDriftStatus": "DELETED"})
             continue
-        expected = _present(parsing.clean_json(declaration.get("Properties", {}), resource_map))
-        actual = copy.deepcopy(expected)
-        differences = []
-        for key, value in actual_live.items():
-            if key not in expected:
-                continue  # "Only resource properties explicitly defined in the stack template
-                # are checked for drift."
-            differences += _differences(f"/{key}", expected[key], value)
-            if value is None:
-                actual.pop(key)
-            else:
-                actual[key] = value
-        drifts.append({**record, "ExpectedProperties": _json(expected),
-                       "ActualProperties": _json(actual), "PropertyDifferences": differences,
-                       "StackResourceDriftStatus": "MODIFIED" if differences else "IN_SYNC"})
+        expected = _plain(_present(parsing.clean_json(declaration.get("Properties", {}),
+                                                      resource_map)))
+        drifts.append({**record, **_compare(declaration["Type"], expected, reader, live,
+                                            attached.get(physical_id, {}))})
     return drifts
+
+
+def _created(stack: Stack) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The logical id and declaration of each resource the stack created (not those whose
+    condition is false)."""
+    resource_map = stack.resource_map
+    for logical_id, declaration in resource_map._resource_json_map.items():
+        resource = resource_map._parsed_resources.get(logical_id)
+        if resource is not None and not isinstance(resource, str):
+            yield logical_id, declaration
+
+
+_ATTACHMENTS = {"AWS::EC2::SecurityGroupIngress": "SecurityGroupIngress",
+                "AWS::EC2::SecurityGroupEgress": "SecurityGroupEgress"}
+
+
+def _attached(stack: Stack) -> dict[str, dict[str, list[dict[str, Any]]]]:
+    """The rules the stack's own SecurityGroupIngress/Egress resources attach, by group id and
+    property: "CloudFormation analyses the stack template for attachments before performing
+    the drift comparison" (user guide), so they are no drift of the group. (It "cannot perform
+    this analysis across stacks", and neither does this.)"""
+    attached: dict[str, dict[str, list[dict[str, Any]]]] = {}
+    for _, declaration in _created(stack):
+        prop = _ATTACHMENTS.get(declaration["Type"])
+        if prop is None:
+            continue
+        rule = _plain(_present(parsing.clean_json(declaration.get("Properties", {}),
+                                                  stack.resource_map)))
+        group = rule.pop("GroupId", None)
+        attached.setdefault(group, {}).setdefault(prop, []).append(
+            {k: v for k, v in rule.items() if k not in ("GroupName", "Description")})
+    return attached
+
+
+def _compare(type_name: str, expected: dict[str, Any], reader: Reader, live: Any,
+             attached: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The expected, actual and differing properties of one live resource, and its status;
+    `attached` holds the items other resources of the stack add to its array properties."""
+    actual = copy.deepcopy(expected)
+    differences: list[dict[str, str]] = []
+    write_only = resource_schemas.write_only_paths(type_name)
+    unordered = resource_schemas.unordered_arrays(type_name)
+    for key in expected.keys() - _never_compared(type_name):
+        read = reader.properties.get(key)
+        if read is None:
+            continue  # not read here: see not_read()
+        value = _plain(read(live))
+        if key in attached:
+            value = [v for v in value if not any(_matches(a, v) for a in attached[key])]
+        paths = [path[1:] for path in write_only if path[0] == key]
+        differences += _differences(f"/{key}", _without(expected[key], paths),
+                                    _without(value, paths), key in unordered)
+        if value is None:
+            actual.pop(key)
+        else:
+            actual[key] = value
+    return {"ExpectedProperties": _json(expected), "ActualProperties": _json(actual),
+            "PropertyDifferences": sorted(differences, key=lambda d: d["PropertyPath"]),
+            "StackResourceDriftStatus": "MODIFIED" if differences else "IN_SYNC"}
 
 
 def _present(value: Any) -> Any:
@@ -146,18 +350,75 @@ def _present(value: Any) -> Any:
     return value
 
 
-def _differences(path: str, expected: Any, actual: Any) -> Iterator[dict[str, str]]:
+def _plain(value: Any) -> Any:
+    """JSON values only: a resource object moto resolved a Ref to becomes its id."""
+    return json.loads(json.dumps(value, default=_reference))
+
+
+def _without(value: Any, paths: list[tuple[str, ...]]) -> Any:
+    """`value` without the parts at `paths` ("*" is any array item): write-only parts."""
+    if not paths or value is None:
+        return value
+    if () in paths:
+        return None
+    if isinstance(value, list):
+        inner = [p[1:] for p in paths if p[0] == "*"]
+        return [_without(v, inner) for v in value]
+    if isinstance(value, dict):
+        return {k: _without(v, [p[1:] for p in paths if p[0] == k]) for k, v in value.items()
+                if (k,) not in paths}
+    return value
+
+
+def _differences(path: str, expected: Any, actual: Any, unordered: bool = False
+                 ) -> Iterator[dict[str, str]]:
     """PropertyDifference records, leaf by leaf (the PropertyPath names the leaf)."""
     if isinstance(expected, dict):
         for key, value in expected.items():
             yield from _differences(f"{path}/{key}", value,
                                     actual.get(key) if isinstance(actual, dict) else None)
+    elif isinstance(expected, list) and isinstance(actual, list):
+        yield from (_set_differences if unordered else _item_differences)(path, expected, actual)
     elif actual is None:
-        yield {"PropertyPath": path, "ExpectedValue": _text(expected), "ActualValue": "null",
-               "DifferenceType": "REMOVE"}
+        yield _difference(path, expected, None, "REMOVE")
     elif not _same(expected, actual):
-        yield {"PropertyPath": path, "ExpectedValue": _text(expected),
-               "ActualValue": _text(actual), "DifferenceType": "NOT_EQUAL"}
+        yield _difference(path, expected, actual, "NOT_EQUAL")
+
+
+def _item_differences(path: str, expected: list[Any], actual: list[Any]
+                      ) -> Iterator[dict[str, str]]:
+    """An ordered array: item i against item i, then the items only one side has."""
+    for index, item in enumerate(expected):
+        if index < len(actual):
+            yield from _differences(f"{path}/{index}", item, actual[index])
+        else:
+            yield _difference(f"{path}/{index}", item, None, "REMOVE")
+    for index in range(len(expected), len(actual)):
+        yield _difference(f"{path}/{index}", None, actual[index], "ADD")
+
+
+def _set_differences(path: str, expected: list[Any], actual: list[Any]
+                     ) -> Iterator[dict[str, str]]:
+    """An unordered array: each expected item matched with an equal actual one; an expected
+    item left over was removed, an actual one left over was added."""
+    unmatched = list(range(len(actual)))
+    for index, item in enumerate(expected):
+        match = next((i for i in unmatched if _matches(item, actual[i])), None)
+        if match is None:
+            yield _difference(f"{path}/{index}", item, None, "REMOVE")
+        else:
+            unmatched.remove(match)
+    for index in unmatched:
+        yield _difference(f"{path}/{index}", None, actual[index], "ADD")
+
+
+def _matches(expected: Any, actual: Any) -> bool:
+    return not any(_differences("", expected, actual))
+
+
+def _difference(path: str, expected: Any, actual: Any, kind: str) -> dict[str, str]:
+    return {"PropertyPath": path, "ExpectedValue": _text(expected), "ActualValue": _text(actual),
+            "DifferenceType": kind}
 
 
 def _same(expected: Any, actual: Any) -> bool:
@@ -169,6 +430,8 @@ def _same(expected: Any, actual: Any) -> bool:
 
 
 def _text(value: Any) -> str:
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, float) and value.is_integer():
@@ -183,6 +446,45 @@ def _json(properties: dict[str, Any]) -> str:
 def _reference(value: Any) -> str:
     """A Ref that moto resolves to its resource object stands for that resource's id."""
     return str(getattr(value, "physical_resource_id", value))
+
+
+# -- security groups as CloudFormation builds them ----------------------------------------------
+
+def _security_groups_built_as_templates_set_them() -> None:
+    """moto's template handler authorizes no SecurityGroupEgress rule (the group keeps its
+    default allow-all rule) and drops each rule's Description; AWS creates the group with the
+    template's rules, and the template's egress rules in place of the default one."""
+    create = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def created(cls: type, resource_name: str, cloudformation_json: dict[str, Any],
+                account_id: str, region_name: str, **kwargs: Any) -> SecurityGroup:
+        props = cloudformation_json.get("Properties", {})
+        bare = {**cloudformation_json, "Properties": {
+            k: v for k, v in props.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")}}
+        group = create(cls, resource_name, bare, account_id, region_name, **kwargs)
+        backend = ec2_backends[account_id][region_name]
+        for item in props.get("SecurityGroupIngress", []):
+            backend.authorize_security_group_ingress(group.id, **_permission(item, "Source"))
+        if props.get("SecurityGroupEgress"):
+            group.egress_rules = []
+        for item in props.get("SecurityGroupEgress", []):
+            backend.authorize_security_group_egress(group.id, **_permission(item, "Destination"))
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(created)
+
+
+def _permission(item: dict[str, Any], peer: str) -> dict[str, Any]:
+    """A template's rule item as the arguments of moto's authorize calls."""
+    described = {"Description": item["Description"]} if "Description" in item else {}
+    ranges = [{key: item[key], **described} for key in ("CidrIp", "CidrIpv6") if key in item]
+    groups = ([{"GroupId": _reference(item[f"{peer}SecurityGroupId"]), **described}]
+              if f"{peer}SecurityGroupId" in item else [])
+    prefixes = ([{"PrefixListId": item[f"{peer}PrefixListId"], **described}]
+                if f"{peer}PrefixListId" in item else [])
+    return {"ip_protocol": str(item["IpProtocol"]), "from_port": item.get("FromPort"),
+            "to_port": item.get("ToPort"), "ip_ranges": ranges, "source_groups": groups,
+            "prefix_list_ids": prefixes}
 
 
 # -- the API ---------------------------------------------------------------------------------

@@ -124,3 +124,135 @@ def test_bucket_versioning_and_alarm_threshold_drift(cloud: Any) -> None:
         [threshold] = _drift_of(cloud, stack_id, "Alarm")["PropertyDifferences"]
         assert threshold["PropertyPath"] == "/Threshold"
         assert (float(threshold["ExpectedValue"]), float(threshold["ActualValue"])) == (5, 50)
+
+
+def _parameter_template() -> dict[str, Any]:
+    return {"Parameters": {"Value": {"Type": "String", "Default": "blue"}},
+            "Resources": {"Parameter": {"Type": "AWS::SSM::Parameter", "Properties": {
+                "Name": unique("conformance-parameter"), "Type": "String",
+                "Value": {"Ref": "Value"}, "Description": "colour of the day",
+                "AllowedPattern": "^[a-z]+$", "Tier": "Standard"}}}}
+
+
+def _group_template() -> dict[str, Any]:
+    """A VPC of its own (an account need not have a default VPC) and a group whose template sets
+    one inbound and one outbound rule."""
+    return {"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.40.0.0/16"}},
+        "Group": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+            "GroupDescription": "conformance group", "VpcId": {"Ref": "Vpc"},
+            "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                      "CidrIp": "10.40.0.0/16", "Description": "HTTPS in"}],
+            "SecurityGroupEgress": [{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+                                     "CidrIp": "0.0.0.0/0", "Description": "HTTPS out"}]}}}}
+
+
+def test_untouched_parameter_and_security_group_are_in_sync(cloud: Any) -> None:
+    """"IN_SYNC: The resource's actual configuration matches its expected template
+    configuration": a parameter and a security group whose rules (inbound and outbound, with their
+    descriptions) CloudFormation created as the template sets them read IN_SYNC, as does every
+    other resource of the stack."""
+    template = _group_template()
+    template["Resources"].update(_parameter_template()["Resources"])
+    template["Parameters"] = _parameter_template()["Parameters"]
+    with stack(cloud.cfn, template, cloud.poll_interval()) as stack_id:
+        status = _detect(cloud, stack_id)
+        drifts = cloud.cfn.describe_stack_resource_drifts(StackName=stack_id)[
+            "StackResourceDrifts"]
+        assert {d["LogicalResourceId"]: d["StackResourceDriftStatus"] for d in drifts} == {
+            "Vpc": "IN_SYNC", "Group": "IN_SYNC", "Parameter": "IN_SYNC"}
+        assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("IN_SYNC", 0)
+
+
+def test_parameter_value_changed_by_hand_is_modified(cloud: Any) -> None:
+    """PropertyDifference "NOT_EQUAL: The current property value differs from its expected value
+    (as defined in the stack template and any values specified as template parameters)": an
+    ssm:PutParameter with Overwrite changes the parameter's Value, and only that property differs:
+    the user guide leaves out of drift "Property values that the service that is responsible for
+    the resource does not return", and the resource schema of AWS::SSM::Parameter lists
+    Description among its writeOnlyProperties."""
+    with stack(cloud.cfn, _parameter_template(), cloud.poll_interval(),
+               Parameters=[{"ParameterKey": "Value", "ParameterValue": "green"}]) as stack_id:
+        name = _physical_id(cloud, stack_id, "Parameter")
+        cloud.client("ssm").put_parameter(Name=name, Value="red", Type="String", Overwrite=True,
+                                          Description="changed by hand")
+        status = _detect(cloud, stack_id)
+        assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", 1)
+        drift = _drift_of(cloud, stack_id, "Parameter")
+        assert (drift["StackResourceDriftStatus"], drift["ResourceType"]) == (
+            "MODIFIED", "AWS::SSM::Parameter")
+        assert json.loads(drift["ExpectedProperties"])["Value"] == "green"
+        assert json.loads(drift["ActualProperties"])["Value"] == "red"
+        assert drift["PropertyDifferences"] == [{
+            "PropertyPath": "/Value", "ExpectedValue": "green", "ActualValue": "red",
+            "DifferenceType": "NOT_EQUAL"}]
+
+
+def test_security_group_rule_added_by_hand_is_modified(cloud: Any) -> None:
+    """PropertyDifference "ADD: A value has been added to a resource property that's an array or
+    list data type": an inbound rule authorized through ec2:AuthorizeSecurityGroupIngress is
+    reported on the group's SecurityGroupIngress, with the added rule as the actual value."""
+    with stack(cloud.cfn, _group_template(), cloud.poll_interval()) as stack_id:
+        group = _physical_id(cloud, stack_id, "Group")
+        cloud.client("ec2").authorize_security_group_ingress(GroupId=group, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "IpRanges": [{"CidrIp": "10.40.0.0/24"}]}])
+        status = _detect(cloud, stack_id)
+        assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", 1)
+        drift = _drift_of(cloud, stack_id, "Group")
+        assert drift["StackResourceDriftStatus"] == "MODIFIED"
+        [added] = drift["PropertyDifferences"]
+        assert added["PropertyPath"].startswith("/SecurityGroupIngress/")
+        assert added["DifferenceType"] == "ADD"
+        rule = json.loads(added["ActualValue"])
+        assert (rule["IpProtocol"], int(rule["FromPort"]), int(rule["ToPort"]), rule["CidrIp"]) == (
+            "tcp", 22, 22, "10.40.0.0/24")
+        actual = json.loads(drift["ActualProperties"])["SecurityGroupIngress"]
+        assert sorted(int(r["FromPort"]) for r in actual) == [22, 443]
+
+
+def test_security_group_rules_revoked_by_hand_are_modified(cloud: Any) -> None:
+    """PropertyDifference "REMOVE: The property has been removed from the current resource
+    configuration": the template's inbound and outbound rules revoked through
+    ec2:RevokeSecurityGroupIngress and ec2:RevokeSecurityGroupEgress are each reported on their
+    own property, with the template's rule as the expected value."""
+    with stack(cloud.cfn, _group_template(), cloud.poll_interval()) as stack_id:
+        group = _physical_id(cloud, stack_id, "Group")
+        ec2 = cloud.client("ec2")
+        ec2.revoke_security_group_ingress(GroupId=group, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "10.40.0.0/16"}]}])
+        ec2.revoke_security_group_egress(GroupId=group, IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}])
+        assert _detect(cloud, stack_id)["StackDriftStatus"] == "DRIFTED"
+        drift = _drift_of(cloud, stack_id, "Group")
+        assert drift["StackResourceDriftStatus"] == "MODIFIED"
+        removed = {d["PropertyPath"].split("/")[1]: d for d in drift["PropertyDifferences"]}
+        assert set(removed) == {"SecurityGroupIngress", "SecurityGroupEgress"}
+        for prop, difference in removed.items():
+            assert difference["DifferenceType"] == "REMOVE", prop
+            assert int(json.loads(difference["ExpectedValue"])["FromPort"]) == 443
+
+
+def test_rule_attached_by_the_stack_itself_is_no_drift(cloud: Any) -> None:
+    """"the AWS::EC2::SecurityGroupIngress and AWS::EC2::SecurityGroupEgress resources may be used
+    to attach and remove values from AWS::EC2::SecurityGroup resources. In these cases,
+    CloudFormation analyses the stack template for attachments before performing the drift
+    comparison": a rule the stack attaches with its own SecurityGroupIngress leaves the group
+    IN_SYNC, while a rule authorized by hand next to it is still drift."""
+    template = _group_template()
+    template["Resources"]["Attached"] = {"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+        "GroupId": {"Ref": "Group"}, "IpProtocol": "tcp", "FromPort": 8443, "ToPort": 8443,
+        "CidrIp": "10.40.1.0/24", "Description": "attached by the stack"}}
+    with stack(cloud.cfn, template, cloud.poll_interval()) as stack_id:
+        assert _detect(cloud, stack_id)["StackDriftStatus"] == "IN_SYNC"
+        assert _drift_of(cloud, stack_id, "Group")["StackResourceDriftStatus"] == "IN_SYNC"
+        cloud.client("ec2").authorize_security_group_ingress(
+            GroupId=_physical_id(cloud, stack_id, "Group"), IpPermissions=[{
+                "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+                "IpRanges": [{"CidrIp": "10.40.0.0/24"}]}])
+        assert _detect(cloud, stack_id)["StackDriftStatus"] == "DRIFTED"
+        [added] = _drift_of(cloud, stack_id, "Group")["PropertyDifferences"]
+        assert added["DifferenceType"] == "ADD"
+        assert int(json.loads(added["ActualValue"])["FromPort"]) == 22
