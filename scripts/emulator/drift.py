@@ -82,13 +82,13 @@ from moto.core.utils import utcnow
 from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
-from moto.iam.models import iam_backends
 from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 from moto.ssm.models import ssm_backends
 from moto.utilities.utils import get_partition
 
 from scripts.aws import resource_schemas
+from scripts.emulator.trust import role_named
 
 NOT_CHECKED = {"StackDriftStatus": "NOT_CHECKED"}
 
@@ -168,11 +168,6 @@ def _rules(attribute: str) -> Read:
     return lambda group: [_rule(r) for r in getattr(group, attribute)]
 
 
-def _iam_role(name: str, account: str, region: str) -> Any:
-    roles = iam_backends[account][get_partition(region)].roles.values()
-    return next((role for role in roles if role.name == name), None)
-
-
 _READERS: dict[str, Reader] = {
     "AWS::Lambda::Function": Reader(_function, {
         "FunctionName": attrgetter("function_name"), "Handler": attrgetter("handler"),
@@ -222,7 +217,7 @@ _READERS: dict[str, Reader] = {
             if subnet_id in subnets), None), {
             "VpcId": attrgetter("vpc_id"), "CidrBlock": attrgetter("cidr_block"),
             "AvailabilityZone": attrgetter("availability_zone")}),
-    "AWS::IAM::Role": Reader(_iam_role, {
+    "AWS::IAM::Role": Reader(lambda name, account, _: role_named(account, name), {
         "RoleName": attrgetter("name"), "Path": attrgetter("path"),
         "Description": attrgetter("description"),
         "MaxSessionDuration": attrgetter("max_session_duration")}),
