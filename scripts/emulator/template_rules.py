@@ -206,6 +206,17 @@ def insufficient_capabilities(template: dict[str, Any], capabilities: list[str])
     return None
 
 
+def no_echo_refusal(template: dict[str, Any]) -> str | None:
+    """Why a stack with this template cannot be imported into a StackSet, or None: "The NoEcho
+    property is not supported by StackSet import. Stacks that contain NoEcho won't be imported"
+    (user guide, "Importing a stack into CloudFormation StackSets"; the wording of the refusal
+    is not documented)."""
+    hidden = sorted(name for name, declared in (template.get("Parameters") or {}).items()
+                    if isinstance(declared, dict) and str(declared.get("NoEcho")).lower() == "true")
+    return (f"Stacks that contain NoEcho parameters cannot be imported into a StackSet: "
+            f"{', '.join(hidden)}") if hidden else None
+
+
 def require_capabilities(response: CloudFormationResponse) -> None:
     """Refuse a CreateStack, UpdateStack or CreateChangeSet request whose template (as given,
     from its TemplateURL, or the stack's own with UsePreviousTemplate) needs a capability the

@@ -19,6 +19,15 @@ from scripts.aws.intrinsics import references
 from scripts.emulator.engine import durations
 from scripts.emulator.engine.model import Instance, StackSet
 from scripts.emulator.engine.targets import member_of
+from scripts.emulator.handler_permissions import (
+    HandlerAccessDenied,
+    creating,
+    deleting,
+    importing,
+    require,
+    updating,
+)
+from scripts.emulator.template_rules import no_echo_refusal, parsed
 from scripts.emulator.trust import refusal, role_named, role_policies
 
 CLOUDFORMATION = "cloudformation.amazonaws.com"
@@ -99,6 +108,11 @@ def desired_parameters(stack_set: StackSet, instance: Instance) -> dict[str, str
     return {**stack_set.parameters, **instance.overrides}
 
 
+def _values(stack: Stack) -> dict[str, str]:
+    """The stack's parameter values, as text (moto keeps some as numbers)."""
+    return {k: str(v) for k, v in stack.parameters.items()}
+
+
 def _changed(stack: Stack, template: str, parameters: dict[str, str]) -> set[str]:
     """Resources an update creates or touches: those whose definition changed, that refer to a
     parameter whose value changed, or that the new values' conditions create (the edge's
@@ -106,7 +120,7 @@ def _changed(stack: Stack, template: str, parameters: dict[str, str]) -> set[str
     old = json.loads(stack.template).get("Resources", {}) if stack.template.lstrip().startswith("{") else {}
     new = json.loads(template).get("Resources", {}) if template.lstrip().startswith("{") else {}
     moved = {k for k, v in parameters.items() if str(stack.parameters.get(k)) != v}
-    existed = durations.present(stack.template, {k: str(v) for k, v in stack.parameters.items()})
+    existed = durations.present(stack.template, _values(stack))
     exists = durations.present(template, parameters)
     return {name for name, spec in new.items() if name in exists and (
         old.get(name) != spec or references(spec) & moved or name not in existed)}
@@ -121,12 +135,15 @@ def deploy(stack_set: StackSet, instance: Instance) -> float:
     stack = _stack(instance)
     if stack is not None and stack.status not in FAILED_CREATION:
         if stack.template == stack_set.template and \
-                {k: str(v) for k, v in stack.parameters.items()} == parameters and \
+                _values(stack) == parameters and \
                 stack.tags == stack_set.tags:
             return durations.STACK_OVERHEAD_SECONDS  # nothing to change: StackSets succeed
-        seconds = durations.stack_seconds(stack_set.template, "UPDATE",
-                                          _changed(stack, stack_set.template, parameters), parameters)
+        changed = _changed(stack, stack_set.template, parameters)
+        seconds = durations.stack_seconds(stack_set.template, "UPDATE", changed, parameters)
         try:
+            require(stack_set, instance, updating(stack.template, _values(stack), stack_set.template,
+                                                  parameters, changed),
+                stack.template, stack_set.template)
             backend.update_stack(name=stack.stack_id, template=stack_set.template, role_arn=None,
                                  parameters=[{"ParameterKey": k, "ParameterValue": v}
                                              for k, v in parameters.items()],
@@ -147,6 +164,7 @@ def deploy(stack_set: StackSet, instance: Instance) -> float:
     name = f"StackSet-{stack_set.name}-{uuid.uuid4()}"
     seconds = durations.stack_seconds(stack_set.template, "CREATE", parameters=parameters)
     try:
+        require(stack_set, instance, creating(stack_set.template, parameters), stack_set.template)
         stack = backend.create_stack(name=name, template=stack_set.template,
                                      parameters=parameters, tags=dict(stack_set.tags))
     except Exception as err:
@@ -179,10 +197,10 @@ def delete(stack_set: StackSet, instance: Instance, retain_stack: bool) -> float
     stack = _stack(instance)
     if stack is None:
         return durations.STACK_OVERHEAD_SECONDS
-    seconds = durations.stack_seconds(stack.template, "DELETE", parameters={
-        k: str(v) for k, v in stack.parameters.items()})
+    seconds = durations.stack_seconds(stack.template, "DELETE", parameters=_values(stack))
     backend = cloudformation_backends[instance.account][instance.region]
     try:
+        require(stack_set, instance, deleting(stack.template, _values(stack)), stack.template)
         backend.delete_stack(stack.stack_id)
     except Exception as err:  # the stack stays, DELETE_FAILED, with what it could not delete
         backend.stacks[stack.stack_id] = stack
@@ -205,10 +223,17 @@ def adopt(stack_set: StackSet, instance: Instance, stack_id: str) -> float:
     stack = find_stack(instance.account, instance.region, stack_id)
     if stack is None:
         raise AccountFailed(f"Stack {stack_id} does not exist")
+    hidden = no_echo_refusal(parsed(stack.template) or {})
+    if hidden:
+        raise AccountFailed(hidden)
+    try:
+        require(stack_set, instance, importing(stack.template, _values(stack)), stack.template)
+    except HandlerAccessDenied as refused:
+        raise AccountFailed(refused.message) from None
     declared = json.loads(stack_set.template).get("Parameters", {}) \
         if stack_set.template.lstrip().startswith("{") else stack_set.parameters
     instance.stack_id = stack.stack_id
-    instance.overrides = {k: str(v) for k, v in stack.parameters.items() if k in declared}
+    instance.overrides = {k: v for k, v in _values(stack).items() if k in declared}
     return durations.STACK_OVERHEAD_SECONDS
 
 
