@@ -81,7 +81,7 @@ from moto.core.responses import ActionResult
 from moto.core.utils import utcnow
 from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
-from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupRule
+from moto.ec2.models.security_groups import SecurityGroupRule
 from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 from moto.ssm.models import ssm_backends
@@ -99,7 +99,6 @@ def apply() -> None:
     CloudFormationResponse.describe_stack_resource_drifts = _describe_resource_drifts
     # DescribeStacks and ListStacks serialise the attribute named after the shape member.
     Stack.drift_information = property(lambda self: getattr(self, "_drift_information", NOT_CHECKED))
-    _security_groups_built_as_templates_set_them()
 
 
 # -- live properties, in the template's shape -------------------------------------------------
@@ -441,45 +440,6 @@ def _json(properties: dict[str, Any]) -> str:
 def _reference(value: Any) -> str:
     """A Ref that moto resolves to its resource object stands for that resource's id."""
     return str(getattr(value, "physical_resource_id", value))
-
-
-# -- security groups as CloudFormation builds them ----------------------------------------------
-
-def _security_groups_built_as_templates_set_them() -> None:
-    """moto's template handler authorizes no SecurityGroupEgress rule (the group keeps its
-    default allow-all rule) and drops each rule's Description; AWS creates the group with the
-    template's rules, and the template's egress rules in place of the default one."""
-    create = SecurityGroup.create_from_cloudformation_json.__func__
-
-    def created(cls: type, resource_name: str, cloudformation_json: dict[str, Any],
-                account_id: str, region_name: str, **kwargs: Any) -> SecurityGroup:
-        props = cloudformation_json.get("Properties", {})
-        bare = {**cloudformation_json, "Properties": {
-            k: v for k, v in props.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")}}
-        group = create(cls, resource_name, bare, account_id, region_name, **kwargs)
-        backend = ec2_backends[account_id][region_name]
-        for item in props.get("SecurityGroupIngress", []):
-            backend.authorize_security_group_ingress(group.id, **_permission(item, "Source"))
-        if props.get("SecurityGroupEgress"):
-            group.egress_rules = []
-        for item in props.get("SecurityGroupEgress", []):
-            backend.authorize_security_group_egress(group.id, **_permission(item, "Destination"))
-        return group
-
-    SecurityGroup.create_from_cloudformation_json = classmethod(created)
-
-
-def _permission(item: dict[str, Any], peer: str) -> dict[str, Any]:
-    """A template's rule item as the arguments of moto's authorize calls."""
-    described = {"Description": item["Description"]} if "Description" in item else {}
-    ranges = [{key: item[key], **described} for key in ("CidrIp", "CidrIpv6") if key in item]
-    groups = ([{"GroupId": _reference(item[f"{peer}SecurityGroupId"]), **described}]
-              if f"{peer}SecurityGroupId" in item else [])
-    prefixes = ([{"PrefixListId": item[f"{peer}PrefixListId"], **described}]
-                if f"{peer}PrefixListId" in item else [])
-    return {"ip_protocol": str(item["IpProtocol"]), "from_port": item.get("FromPort"),
-            "to_port": item.get("ToPort"), "ip_ranges": ranges, "source_groups": groups,
-            "prefix_list_ids": prefixes}
 
 
 # -- the API ---------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from moto.ec2.models.elastic_ip_addresses import ElasticAddress
 from moto.ec2.models.internet_gateways import InternetGateway
 from moto.ec2.models.nat_gateways import NatGateway
 from moto.ec2.models.route_tables import Route, RouteTable
+from moto.ec2.models.security_groups import SecurityGroup
 from moto.ec2.models.subnets import SubnetRouteTableAssociation
 from moto.ec2.models.vpcs import VPCEndPoint
 from moto.ec2.models.vpn_gateway import VPCGatewayAttachment
@@ -47,6 +48,7 @@ def register() -> None:
     LogGroup.update_from_cloudformation_json = classmethod(_update_log_group)
     _completing(LogGroup, _log_group)
     _kms_keys_read_template_shapes()
+    _security_groups_keep_the_templates_rules()
     for model, delete in _DELETIONS.items():
         model.delete = _already_gone_is_deleted(delete)
     for model in (*_TYPES, LogGroup):  # a log group deleted by hand must not fail the stack
@@ -417,6 +419,47 @@ class WaitConditionHandle(_Resource, CloudFormationModel):
 _TYPES = (CloudWatchAlarm, ApiGatewayStage, ApiGatewayAccount, S3BucketPolicy, AcmCertificate,
           CloudFrontDistribution, ApiGatewayUsagePlan, ApiGatewayApiKey, ApiGatewayUsagePlanKey,
           WafV2WebAcl, WaitConditionHandle, IamOidcProvider)
+
+
+# -- security groups as CloudFormation builds them ----------------------------------------------
+
+def _security_groups_keep_the_templates_rules() -> None:
+    """moto's template handler authorizes no SecurityGroupEgress rule (the group keeps its
+    default allow-all rule) and drops each rule's Description; AWS creates the group with the
+    template's rules, and the template's egress rules in place of the default one."""
+    create = SecurityGroup.create_from_cloudformation_json.__func__
+
+    def created(cls: type, resource_name: str, cloudformation_json: dict[str, Any],
+                account_id: str, region_name: str, **kwargs: Any) -> SecurityGroup:
+        props = cloudformation_json.get("Properties", {})
+        bare = {**cloudformation_json, "Properties": {
+            k: v for k, v in props.items() if k not in ("SecurityGroupIngress", "SecurityGroupEgress")}}
+        group = create(cls, resource_name, bare, account_id, region_name, **kwargs)
+        backend = ec2_backends[account_id][region_name]
+        for item in props.get("SecurityGroupIngress", []):
+            backend.authorize_security_group_ingress(group.id, **_permission(item, "Source"))
+        if props.get("SecurityGroupEgress"):
+            group.egress_rules = []
+        for item in props.get("SecurityGroupEgress", []):
+            backend.authorize_security_group_egress(group.id, **_permission(item, "Destination"))
+        return group
+
+    SecurityGroup.create_from_cloudformation_json = classmethod(created)
+
+
+def _permission(item: dict[str, Any], peer: str) -> dict[str, Any]:
+    """A template's rule item as the arguments of moto's authorize calls (a Ref that moto
+    resolved to its group object stands for that group's id)."""
+    described = {"Description": item["Description"]} if "Description" in item else {}
+    ranges = [{key: item[key], **described} for key in ("CidrIp", "CidrIpv6") if key in item]
+    group = item.get(f"{peer}SecurityGroupId")
+    groups = ([{"GroupId": str(getattr(group, "physical_resource_id", group)), **described}]
+              if group is not None else [])
+    prefixes = ([{"PrefixListId": item[f"{peer}PrefixListId"], **described}]
+                if f"{peer}PrefixListId" in item else [])
+    return {"ip_protocol": str(item["IpProtocol"]), "from_port": item.get("FromPort"),
+            "to_port": item.get("ToPort"), "ip_ranges": ranges, "source_groups": groups,
+            "prefix_list_ids": prefixes}
 
 
 # -- properties moto's own models drop --------------------------------------------------------
