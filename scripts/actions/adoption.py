@@ -28,12 +28,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from scripts.aws.intrinsics import condition_holds, references
+from scripts.aws.resource_schemas import identifier_properties
 from scripts.plan.decide import Recovery, Target
 
 # The identifier property resource import takes for each type the platform retains.
-IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId",
-               "AWS::Route53::HostedZone": "Id"}
+IDENTIFIERS = {kind: identifier_properties(kind)[0] for kind in (
+    "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::KMS::Key",
+    "AWS::Route53::HostedZone")}
 NAME_PROPERTIES = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
                    "AWS::Logs::LogGroup": "LogGroupName", "AWS::Route53::HostedZone": "Name"}
 RETAINING = ("Retain", "RetainExceptOnCreate")

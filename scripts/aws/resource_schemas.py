@@ -45,6 +45,17 @@ def iam_actions() -> dict[str, Any]:
     return json.loads((_data_dir() / "AdditionalSpecs" / "Policies.json").read_text())
 
 
+def identifier_properties(type_name: str) -> tuple[str, ...]:
+    """The properties of the type's primary identifier: what resource import's
+    ResourceIdentifier gives ("The key is an identifier property (for example, BucketName for
+    AWS::S3::Bucket resources)", ResourceToImport)."""
+    return tuple(p.rsplit("/", 1)[-1] for p in schema(type_name).get("primaryIdentifier", []))
+
+
+def required_properties(type_name: str) -> tuple[str, ...]:
+    return tuple(schema(type_name).get("required", []))
+
+
 def tag_property(type_name: str) -> str | None:
     tagging = schema(type_name).get("tagging", {})
     if not tagging.get("taggable", False):

@@ -7,6 +7,12 @@ the CreateChangeSet reference:
 - "ResourcesToImport: The resources to import into your stack"; each names its ResourceType,
   LogicalResourceId and ResourceIdentifier (the type's identifier property and value);
 - "Each resource to import must have a DeletionPolicy attribute in your template";
+- "The required properties are specified in the template" ("Resource import validation"): the
+  schema's `required` list; and the identifier's key "is an identifier property" (its
+  `primaryIdentifier`). The guide is silent on whether the template's own value of that
+  property must equal the identifier's (it says only "CloudFormation doesn't check that the
+  template configuration matches the actual configuration"); the stricter reading is kept
+  where the emulator can tell: a literal value that differs fails the change set;
 - "You can't ... add, modify, or delete other resources during an import": the template holds
   exactly the stack's current resources (none for a new stack) plus those imported;
 - a resource that does not exist, or that already belongs to a stack, cannot be imported: the
@@ -29,12 +35,14 @@ from moto.cloudformation.models import Change, CloudFormationBackend, Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 
+from scripts.aws.resource_schemas import identifier_properties, required_properties
 from scripts.emulator import template_rules
 
 RETAINING = ("Retain", "RetainExceptOnCreate", "Snapshot", "Delete")
-IDENTIFIERS = {"AWS::DynamoDB::Table": "TableName", "AWS::S3::Bucket": "BucketName",
-               "AWS::Logs::LogGroup": "LogGroupName", "AWS::KMS::Key": "KeyId",
-               "AWS::Route53::HostedZone": "Id"}
+# The types `find` can look up, each by its schema's primary identifier.
+IDENTIFIERS = {kind: identifier_properties(kind)[0] for kind in (
+    "AWS::DynamoDB::Table", "AWS::S3::Bucket", "AWS::Logs::LogGroup", "AWS::KMS::Key",
+    "AWS::Route53::HostedZone")}
 
 
 def apply() -> None:
@@ -106,6 +114,11 @@ def _requested(self: CloudFormationResponse) -> dict[str, tuple[str, str]]:
             find("", "", kind or "", "")  # raises: type not supported
         if key not in identifier:
             raise ValidationError(message=f"ResourceIdentifier of {logical_id} must give {key}")
+        strangers = sorted(set(identifier) - set(identifier_properties(str(kind))))
+        if strangers:  # "The key is an identifier property" (ResourceToImport)
+            raise ValidationError(message=f"ResourceIdentifier of {logical_id} names "
+                                          f"{', '.join(strangers)}, not an identifier property "
+                                          f"of {kind}")
         wanted[str(logical_id)] = (str(kind), str(identifier[key]))
     return wanted
 
@@ -122,7 +135,7 @@ def _template(self: CloudFormationResponse) -> str:
 def _check_template(template: dict[str, Any], existing: set[str],
                     wanted: dict[str, tuple[str, str]]) -> None:
     resources = template.get("Resources") or {}
-    for logical_id, (kind, _) in wanted.items():
+    for logical_id, (kind, identifier) in wanted.items():
         spec = resources.get(logical_id)
         if spec is None:
             raise ValidationError(message=f"Resource {logical_id} to import is not in the "
@@ -130,6 +143,14 @@ def _check_template(template: dict[str, Any], existing: set[str],
         if spec.get("Type") != kind:
             raise ValidationError(message=f"Resource {logical_id} is {spec.get('Type')} in the "
                                           f"template, not {kind}")
+        absent = [p for p in required_properties(kind) if p not in (spec.get("Properties") or {})]
+        if absent:
+            raise ValidationError(message=f"Resource {logical_id} to import lacks the required "
+                                          f"properties {', '.join(absent)} of {kind}")
+        named = (spec.get("Properties") or {}).get(IDENTIFIERS[kind])
+        if isinstance(named, str) and named != identifier:
+            raise ValidationError(message=f"Resource {logical_id} has {IDENTIFIERS[kind]} "
+                                          f"{named} in the template, not {identifier}")
         if spec.get("DeletionPolicy") not in RETAINING:
             raise ValidationError(message=f"Resource {logical_id} to import must have a "
                                           "DeletionPolicy attribute in the template")

@@ -91,6 +91,74 @@ def test_import_needs_a_deletion_policy(cloud: Cloud) -> None:
         logs.delete_log_group(logGroupName=name)
 
 
+def test_import_needs_the_types_required_properties(cloud: Cloud) -> None:
+    """User guide, "Resource import validation": "The required properties are specified in the
+    template." A DynamoDB table's schema requires KeySchema; a template without it is refused."""
+    dynamodb = cloud.client("dynamodb", cloud.accounts[0])
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("conformance-unkeyed")
+    dynamodb.create_table(TableName=name, BillingMode="PAY_PER_REQUEST",
+                          AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+                          KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}])
+    template = {"Resources": {"Table": {
+        "Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain",
+        "Properties": {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
+                       "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}}}}
+    try:
+        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
+                           ChangeSetName="adopt", ChangeSetType="IMPORT",
+                           TemplateBody=json.dumps(template),
+                           ResourcesToImport=[{"ResourceType": "AWS::DynamoDB::Table",
+                                               "LogicalResourceId": "Table",
+                                               "ResourceIdentifier": {"TableName": name}}])
+        assert refused["Code"] == "ValidationError", refused
+        assert "KeySchema" in refused["Message"], refused
+    finally:
+        dynamodb.delete_table(TableName=name)
+
+
+def test_a_resource_identifier_names_an_identifier_property(cloud: Cloud) -> None:
+    """ResourceToImport: "The key is an identifier property (for example, BucketName for
+    AWS::S3::Bucket resources)". A log group's identifier is LogGroupName (its schema's
+    primaryIdentifier); RetentionInDays beside it is no identifier and is refused."""
+    logs = cloud.client("logs", cloud.accounts[0])
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("/conformance/identified")
+    logs.create_log_group(logGroupName=name)
+    try:
+        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
+                           ChangeSetName="adopt", ChangeSetType="IMPORT",
+                           TemplateBody=json.dumps(_kept_log_group(name)),
+                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
+                                               "LogicalResourceId": "Group",
+                                               "ResourceIdentifier": {"LogGroupName": name,
+                                                                      "RetentionInDays": "7"}}])
+        assert refused["Code"] == "ValidationError", refused
+    finally:
+        logs.delete_log_group(logGroupName=name)
+
+
+def test_the_template_names_the_resource_it_imports(cloud: Cloud) -> None:
+    """The guide is silent on a template whose identifier property names another resource than
+    ResourcesToImport does (it says only "CloudFormation doesn't check that the template
+    configuration matches the actual configuration of resource properties"); the stricter
+    reading, kept by the emulator: LogGroupName in the template must be the identifier given."""
+    logs = cloud.client("logs", cloud.accounts[0])
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    name = unique("/conformance/named")
+    logs.create_log_group(logGroupName=name)
+    try:
+        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
+                           ChangeSetName="adopt", ChangeSetType="IMPORT",
+                           TemplateBody=json.dumps(_kept_log_group(name + "-other")),
+                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
+                                               "LogicalResourceId": "Group",
+                                               "ResourceIdentifier": {"LogGroupName": name}}])
+        assert refused["Code"] == "ValidationError", refused
+    finally:
+        logs.delete_log_group(logGroupName=name)
+
+
 def test_import_of_a_missing_resource_fails(cloud: Cloud) -> None:
     """A resource that does not exist cannot be imported (user guide: CloudFormation "verifies
     that the resources exist"). Where AWS says so — the CreateChangeSet call or the change set's
