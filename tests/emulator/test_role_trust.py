@@ -110,6 +110,27 @@ def test_a_trust_that_requires_an_external_id_needs_that_id(cloud: Cloud, roles:
         assert refused["Code"] == "AccessDenied", extra
 
 
+def test_a_trust_can_admit_the_callers_organization_only(cloud: Cloud, roles: Roles) -> None:
+    """IAM user guide, global condition keys: "aws:PrincipalOrgID ... Compare the identifier of
+    the organization in AWS Organizations to which the requesting principal belongs with the
+    identifier specified in the policy." A trust naming the admin account's organization
+    admits it; one naming another organization refuses it."""
+    orgs = cloud.client("organizations")
+    try:
+        org = orgs.describe_organization()["Organization"]["Id"]
+    except orgs.exceptions.AWSOrganizationsNotInUseException:
+        if cloud.real:
+            pytest.skip("the admin account belongs to no organization")
+        org = orgs.create_organization(FeatureSet="ALL")["Organization"]["Id"]
+    admin = f"arn:aws:iam::{cloud.admin_account}:root"
+    ours = roles.make(cloud.accounts[0], _trust(admin, StringEquals={"aws:PrincipalOrgID": org}))
+    _assumable(cloud, ours)
+    theirs = roles.make(cloud.accounts[0], _trust(
+        admin, StringEquals={"aws:PrincipalOrgID": "o-" + "a1b2c3d4e5"}))
+    refused = error_of(_assume, cloud=cloud, role_arn=theirs)
+    assert refused["Code"] == "AccessDenied" and DENIED in refused["Message"]
+
+
 def test_the_callers_own_policies_must_allow_assuming_the_role(cloud: Cloud, roles: Roles) -> None:
     """Cross-account access needs both sides: the role's trust policy admits the caller's
     account, and "the user must have permissions to assume the role" (an identity policy
