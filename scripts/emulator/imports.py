@@ -162,11 +162,11 @@ def _check_template(template: dict[str, Any], existing: set[str],
 
 
 def _create_import(self: CloudFormationResponse) -> ActionResult:
-    template_rules.require_capabilities(self)
+    body = _template(self)
+    template_rules.require_capabilities(self, body)
     backend = self.cloudformation_backend
     name = self._get_param("StackName")
     wanted = _requested(self)
-    body = _template(self)
     template = Stack.parse_template(body)
     existing_stack = next((s for s in backend.stacks.values()
                            if name in (s.name, s.stack_id)), None)

@@ -217,21 +217,25 @@ def no_echo_refusal(template: dict[str, Any]) -> str | None:
             f"{', '.join(hidden)}") if hidden else None
 
 
-def require_capabilities(response: CloudFormationResponse) -> None:
-    """Refuse a CreateStack, UpdateStack or CreateChangeSet request whose template (as given,
-    from its TemplateURL, or the stack's own with UsePreviousTemplate) needs a capability the
-    request does not acknowledge."""
+def _request_template(response: CloudFormationResponse) -> str:
+    """The template a request gives: its body, its TemplateURL's object, or (UsePreviousTemplate)
+    the stack's own."""
+    if response._get_param("TemplateURL"):
+        return response._get_stack_from_s3_url(response._get_param("TemplateURL"))
+    if response._get_param("TemplateBody"):
+        return response._get_param("TemplateBody")
+    name = response._get_param("StackName")
+    stack = next((s for s in response.cloudformation_backend.stacks.values()
+                  if name in (s.name, s.stack_id)), None)
+    return stack.template if stack is not None else ""
+
+
+def require_capabilities(response: CloudFormationResponse, text: str | None = None) -> None:
+    """Refuse a CreateStack, UpdateStack or CreateChangeSet request whose template (`text` when
+    the caller has read it already) needs a capability the request does not acknowledge."""
     from scripts.emulator.engine.errors import InsufficientCapabilities
 
-    if response._get_param("TemplateURL"):
-        text = response._get_stack_from_s3_url(response._get_param("TemplateURL"))
-    elif response._get_param("TemplateBody"):
-        text = response._get_param("TemplateBody")
-    else:
-        name = response._get_param("StackName")
-        stack = next((s for s in response.cloudformation_backend.stacks.values()
-                      if name in (s.name, s.stack_id)), None)
-        text = stack.template if stack is not None else ""
+    text = _request_template(response) if text is None else text
     template = parsed(text) if text else None
     missing = insufficient_capabilities(template, response._get_param("Capabilities", []) or []) \
         if template is not None else None
