@@ -118,4 +118,11 @@ def test_an_adoption_waits_for_someone_else_bringing_the_same_environment_back(
     assert theirs[0].returncode == 0, theirs[0].stderr
     assert ours.exit_code == 0, ours.output
     assert f"{PLATFORM}: its stacks changed since it was planned" in ours.output
-    assert _memory(fresh, "dev") > 0  # dev is back, once
+    dev = fresh.config.environments["dev"]
+    [instance] = fresh.aws().client("cloudformation").list_stack_instances(
+        StackSetName=PLATFORM, StackInstanceAccount=dev.account_id)["Summaries"]
+    live = [s["StackId"] for s in fresh.client("cloudformation", "dev").list_stacks(
+        StackStatusFilter=["CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"])[
+        "StackSummaries"] if s["StackName"].startswith(f"StackSet-{PLATFORM}-")
+        and not s["StackName"].startswith(f"StackSet-{PLATFORM}-edge-")]
+    assert instance["Status"] == "CURRENT" and live == [instance["StackId"]]  # back, once
