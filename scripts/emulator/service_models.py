@@ -213,3 +213,46 @@ def _at(path: str, name: str) -> str:
     return f"{path}.{member}" if path else member
 
 
+def _constraints_of(shape: Shape) -> int:
+    meta = shape.metadata
+    own = ("min" in meta) + ("max" in meta) + bool(getattr(shape, "enum", None)) + \
+        (_pattern(meta.get("pattern")) is not None)  # an unreadable pattern is not checked
+    return own + (len(shape.required_members) if shape.type_name == "structure" else 0)
+
+
+def _inner(shape: Shape) -> list[Shape]:
+    if shape.type_name == "structure":
+        return list(shape.members.values())
+    if shape.type_name == "list":
+        return [shape.member]
+    return [shape.key, shape.value] if shape.type_name == "map" else []
+
+
+def rule_count(service: str) -> tuple[int, int]:
+    """How many operations of `service` are checked, and how many constraints (a required
+    member, a min, a max, an enum or a pattern of a shape some operation's input reaches)."""
+    model = _model(service)
+    if model.protocol not in CODES:
+        return 0, 0
+    seen: dict[str, Shape] = {}
+    pending = [model.operation_model(name).input_shape for name in model.operation_names]
+    while pending:
+        shape = pending.pop()
+        if shape is None or shape.name in seen:
+            continue
+        seen[shape.name] = shape
+        pending += _inner(shape)
+    return len(model.operation_names), sum(map(_constraints_of, seen.values()))
+
+
+if __name__ == "__main__":  # python -m scripts.emulator.service_models SERVICE...
+    import sys
+
+    counts = {service: rule_count(service) for service in sys.argv[1:]}
+    for service, (operations, constraints) in counts.items():
+        print(f"{service}: {operations} operations, {constraints} constraints"
+              if operations else f"{service}: not checked (its protocol has codes of its own)")
+    print(f"checked: {sum(1 for o, _ in counts.values() if o)} services, "
+          f"{sum(o for o, _ in counts.values())} operations, "
+          f"{sum(c for _, c in counts.values())} constraints")
+
