@@ -71,8 +71,10 @@ def test_managed_execution_queues_every_incoming_operation_in_request_order(
         cloud: Cloud, stack_sets: StackSets) -> None:
     """ManagedExecution.Active: "If there are already running or queued operations,
     CloudFormation queues all incoming operations even if they are non-conflicting ... After
-    conflicting operations finish, CloudFormation starts queued operations in request order." """
-    name = stack_sets.create(managed=True)
+    conflicting operations finish, CloudFormation starts queued operations in request order."
+    The slow template keeps the first running while the second is looked at: a one-log-group
+    stack can finish before that, and the second then rightly runs at once."""
+    name = stack_sets.create(slow_template(), managed=True)
     first = create_instances(cloud, name, [cloud.accounts[0]])
     second = create_instances(cloud, name, [cloud.accounts[1]])
 
