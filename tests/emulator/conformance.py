@@ -89,6 +89,14 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
+def delete_roles(made: list[tuple[Any, str]]) -> None:
+    """Delete the roles a test made, (IAM client, role name) each, with their inline policies."""
+    for iam, name in made:
+        for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
+            iam.delete_role_policy(RoleName=name, PolicyName=policy)
+        iam.delete_role(RoleName=name)
+
+
 def wait_operation(cloud: Cloud, stack_set: str, operation_id: str, timeout: float = 1800,
                    **call_as: str) -> dict[str, Any]:
     """Poll DescribeStackSetOperation until the operation ends; its final description."""

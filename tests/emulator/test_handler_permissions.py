@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conformance import Cloud, StackSets, log_group_template, unique, wait_operation
+from conformance import Cloud, StackSets, delete_roles, log_group_template, unique, wait_operation
 
 DENIED = "is not authorized to perform"
 # Every permission the schema lists for AWS::SSM::Parameter's create and read handlers.
@@ -82,10 +82,7 @@ class StackSetRoles:
             time.sleep(15)
 
     def cleanup(self) -> None:
-        for iam, name in self.made:
-            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-                iam.delete_role_policy(RoleName=name, PolicyName=policy)
-            iam.delete_role(RoleName=name)
+        delete_roles(self.made)
 
 
 @pytest.fixture

@@ -7,7 +7,8 @@ Each test quotes the CloudFormation API reference (botocore's service model) or 
 from __future__ import annotations
 
 import json
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from typing import Any
 
 from conformance import Cloud, StackSets, unique, wait_operation
@@ -72,23 +73,36 @@ def test_import_change_set_adopts_an_existing_resource(cloud: Cloud) -> None:
         logs.delete_log_group(logGroupName=name)
 
 
+def _refused_import(cfn: Any, template: dict[str, Any], kind: str, logical_id: str,
+                    identifier: dict[str, str]) -> dict[str, Any]:
+    """The error an IMPORT change set for one resource is refused with."""
+    return error_of(cfn.create_change_set, StackName=unique("conformance-import"),
+                    ChangeSetName="adopt", ChangeSetType="IMPORT",
+                    TemplateBody=json.dumps(template),
+                    ResourcesToImport=[{"ResourceType": kind, "LogicalResourceId": logical_id,
+                                        "ResourceIdentifier": identifier}])
+
+
+@contextmanager
+def _log_group(cloud: Cloud, prefix: str) -> Iterator[str]:
+    """A log group made outside any stack for the test, deleted afterwards."""
+    logs = cloud.client("logs", cloud.accounts[0])
+    name = unique(prefix)
+    logs.create_log_group(logGroupName=name)
+    try:
+        yield name
+    finally:
+        logs.delete_log_group(logGroupName=name)
+
+
 def test_import_needs_a_deletion_policy(cloud: Cloud) -> None:
     """User guide, resource import requirements: "Each resource to import must have a
     DeletionPolicy attribute in your template." Without one the request is refused."""
-    logs = cloud.client("logs", cloud.accounts[0])
     cfn = cloud.client("cloudformation", cloud.accounts[0])
-    name = unique("/conformance/unkept")
-    logs.create_log_group(logGroupName=name)
-    try:
-        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
-                           ChangeSetName="adopt", ChangeSetType="IMPORT",
-                           TemplateBody=json.dumps(_kept_log_group(name, policy=None)),
-                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
-                                               "LogicalResourceId": "Group",
-                                               "ResourceIdentifier": {"LogGroupName": name}}])
+    with _log_group(cloud, "/conformance/unkept") as name:
+        refused = _refused_import(cfn, _kept_log_group(name, policy=None), "AWS::Logs::LogGroup",
+                                  "Group", {"LogGroupName": name})
         assert refused["Code"] == "ValidationError"
-    finally:
-        logs.delete_log_group(logGroupName=name)
 
 
 def test_import_needs_the_types_required_properties(cloud: Cloud) -> None:
@@ -105,12 +119,8 @@ def test_import_needs_the_types_required_properties(cloud: Cloud) -> None:
         "Properties": {"TableName": name, "BillingMode": "PAY_PER_REQUEST",
                        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}]}}}}
     try:
-        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
-                           ChangeSetName="adopt", ChangeSetType="IMPORT",
-                           TemplateBody=json.dumps(template),
-                           ResourcesToImport=[{"ResourceType": "AWS::DynamoDB::Table",
-                                               "LogicalResourceId": "Table",
-                                               "ResourceIdentifier": {"TableName": name}}])
+        refused = _refused_import(cfn, template, "AWS::DynamoDB::Table", "Table",
+                                  {"TableName": name})
         assert refused["Code"] == "ValidationError", refused
         assert "KeySchema" in refused["Message"], refused
     finally:
@@ -121,21 +131,11 @@ def test_a_resource_identifier_names_an_identifier_property(cloud: Cloud) -> Non
     """ResourceToImport: "The key is an identifier property (for example, BucketName for
     AWS::S3::Bucket resources)". A log group's identifier is LogGroupName (its schema's
     primaryIdentifier); RetentionInDays beside it is no identifier and is refused."""
-    logs = cloud.client("logs", cloud.accounts[0])
     cfn = cloud.client("cloudformation", cloud.accounts[0])
-    name = unique("/conformance/identified")
-    logs.create_log_group(logGroupName=name)
-    try:
-        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
-                           ChangeSetName="adopt", ChangeSetType="IMPORT",
-                           TemplateBody=json.dumps(_kept_log_group(name)),
-                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
-                                               "LogicalResourceId": "Group",
-                                               "ResourceIdentifier": {"LogGroupName": name,
-                                                                      "RetentionInDays": "7"}}])
+    with _log_group(cloud, "/conformance/identified") as name:
+        refused = _refused_import(cfn, _kept_log_group(name), "AWS::Logs::LogGroup", "Group",
+                                  {"LogGroupName": name, "RetentionInDays": "7"})
         assert refused["Code"] == "ValidationError", refused
-    finally:
-        logs.delete_log_group(logGroupName=name)
 
 
 def test_the_template_names_the_resource_it_imports(cloud: Cloud) -> None:
@@ -143,20 +143,11 @@ def test_the_template_names_the_resource_it_imports(cloud: Cloud) -> None:
     ResourcesToImport does (it says only "CloudFormation doesn't check that the template
     configuration matches the actual configuration of resource properties"); the stricter
     reading, kept by the emulator: LogGroupName in the template must be the identifier given."""
-    logs = cloud.client("logs", cloud.accounts[0])
     cfn = cloud.client("cloudformation", cloud.accounts[0])
-    name = unique("/conformance/named")
-    logs.create_log_group(logGroupName=name)
-    try:
-        refused = error_of(cfn.create_change_set, StackName=unique("conformance-import"),
-                           ChangeSetName="adopt", ChangeSetType="IMPORT",
-                           TemplateBody=json.dumps(_kept_log_group(name + "-other")),
-                           ResourcesToImport=[{"ResourceType": "AWS::Logs::LogGroup",
-                                               "LogicalResourceId": "Group",
-                                               "ResourceIdentifier": {"LogGroupName": name}}])
+    with _log_group(cloud, "/conformance/named") as name:
+        refused = _refused_import(cfn, _kept_log_group(name + "-other"), "AWS::Logs::LogGroup",
+                                  "Group", {"LogGroupName": name})
         assert refused["Code"] == "ValidationError", refused
-    finally:
-        logs.delete_log_group(logGroupName=name)
 
 
 def test_import_of_a_missing_resource_fails(cloud: Cloud) -> None:

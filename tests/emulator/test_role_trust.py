@@ -11,7 +11,7 @@ from typing import Any
 
 import boto3
 import pytest
-from conformance import Cloud, StackSets, unique, wait_operation, wait_until
+from conformance import Cloud, StackSets, delete_roles, unique, wait_operation, wait_until
 from stack_support import error_of
 
 DENIED = "is not authorized to perform: sts:AssumeRole on resource"
@@ -45,10 +45,7 @@ class Roles:
         return arn
 
     def cleanup(self) -> None:
-        for iam, name in self.made:
-            for policy in iam.list_role_policies(RoleName=name)["PolicyNames"]:
-                iam.delete_role_policy(RoleName=name, PolicyName=policy)
-            iam.delete_role(RoleName=name)
+        delete_roles(self.made)
 
 
 @pytest.fixture
