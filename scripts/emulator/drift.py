@@ -40,20 +40,29 @@ performing the drift comparison" (user guide).
 
 What the emulator can read is listed per type in `_READERS`, from moto's models in the
 template's shape: Lambda functions, DynamoDB tables, log groups, alarms, buckets, SSM
-parameters, security groups, VPCs, subnets and IAM roles. A resource of a type not listed is
-not checked and, as the API reference says, "Resources that don't currently support drift
-detection aren't checked, and so not included" (DescribeStackResourceDrifts). That is a gap, not
-AWS's rule, for the platform's other types (API Gateway, KMS, NAT gateways, routes, endpoints,
-flow logs, bucket policies, managed policies, the edge's certificate, distribution, zone and web
-ACL), which AWS does check. A comparable property of a listed type that the emulator does not
-read (moto keeps no such value, or its template handler never sets it) is reported as expected,
-so it never drifts here: `not_read(type)` names them. For the platform's templates these are
-every type's Tags (not yet read: moto keeps the aws:cloudformation:* tags beside the template's,
-and how AWS reports those is not documented), a function's VpcConfig and KmsKeyArn, a table's GlobalSecondaryIndexes and
+parameters, security groups, VPCs, subnets, IAM roles, KMS keys and aliases, route tables,
+routes, NAT gateways, VPC endpoints, REST APIs, bucket policies and flow logs (for the last
+nine the user guide's "Resource type support" table was not at hand to quote; AWS is taken to
+check them, the stricter reading). A resource of a type not listed is not checked and, as the
+API reference says, "Resources that don't currently support drift detection aren't checked, and
+so not included" (DescribeStackResourceDrifts). That is a gap, not AWS's rule, for the
+platform's other types (API Gateway's other resources, managed policies, the edge's
+certificate, distribution, zone and web ACL), which AWS does check. A policy document moto
+keeps as JSON text is read as the object a template gives (and one a template gives as text is
+compared as its object). A resource moto keeps after its API deleted it (a NAT gateway or
+endpoint in state "deleted", a key pending deletion) is DELETED. A comparable property of a
+listed type that the emulator does not read (moto keeps no such value, or its template handler
+never sets it) is reported as expected, so it never drifts here: `not_read(type)` names them.
+For the platform's templates these are every type's Tags (not yet read: moto keeps the
+aws:cloudformation:* tags beside the template's, and how AWS reports those is not documented),
+a function's VpcConfig and KmsKeyArn, a table's GlobalSecondaryIndexes and
 TimeToLiveSpecification, an alarm's Dimensions, a bucket's encryption, lifecycle, logging,
 ownership and public-access settings, a VPC's EnableDnsSupport/EnableDnsHostnames, a subnet's
-MapPublicIpOnLaunch and a role's policies (AssumeRolePolicyDocument, Policies,
-ManagedPolicyArns).
+MapPublicIpOnLaunch, a role's policies (AssumeRolePolicyDocument, Policies, ManagedPolicyArns),
+a key's KeyUsage, KeySpec and MultiRegion (moto makes every template key a symmetric
+single-Region one), a NAT gateway's ConnectivityType (moto makes every one public), a REST
+API's EndpointConfiguration (kept in the template's shape or the API's, as it was set) and a
+flow log's ResourceType (moto keeps none).
 
 moto builds a template's security group with rules of its own making: it drops every
 SecurityGroupEgress rule (keeping the default allow-all one) and each ingress rule's
@@ -71,6 +80,7 @@ from dataclasses import dataclass
 from operator import attrgetter
 from typing import Any
 
+from moto.apigateway.models import apigateway_backends
 from moto.awslambda.models import lambda_backends
 from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import ValidationError
@@ -82,6 +92,7 @@ from moto.core.utils import utcnow
 from moto.dynamodb.models import dynamodb_backends
 from moto.ec2.models import ec2_backends
 from moto.ec2.models.security_groups import SecurityGroupRule
+from moto.kms.models import kms_backends
 from moto.logs.models import logs_backends
 from moto.s3.models import s3_backends
 from moto.ssm.models import ssm_backends
@@ -167,6 +178,50 @@ def _rules(attribute: str) -> Read:
     return lambda group: [_rule(r) for r in getattr(group, attribute)]
 
 
+def _document(text: Any) -> Any:
+    """A JSON policy document moto keeps as text (or bytes) as the object a template gives."""
+    return json.loads(text) if isinstance(text, str | bytes) else text
+
+
+def _key(key_id: str, account: str, region: str) -> Any:
+    """A key scheduled for deletion is gone: "As KMS::Key cannot be immediately deleted, pending
+    deletion state is treated as not found state" (AWS::KMS::Key's resource provider,
+    aws-cloudformation-resource-providers-kms, BaseHandlerStd.resourceStateCheck)."""
+    key = kms_backends[account][region].keys.get(key_id)
+    return None if key is None or key.key_state == "PendingDeletion" else key
+
+
+def _alias(name: str, account: str, region: str) -> Any:
+    return next((key.aliases[name] for key in kms_backends[account][region].keys.values()
+                 if name in key.aliases), None)
+
+
+def _route(route_id: str, account: str, region: str) -> Any:
+    """moto names a template's route `<route table id>~<destination>`, as its route table keys
+    it; found again by that name, a route replaced or re-created by hand is read as it is now."""
+    table = ec2_backends[account][region].route_tables.get(route_id.split("~", 1)[0])
+    return None if table is None else table._routes.get(route_id)
+
+
+def _live(models: str) -> Find:
+    """An EC2 model by id from the backend's dict `models`; moto keeps a NAT gateway or an
+    endpoint deleted through the API, in state "deleted"."""
+    def find(model_id: str, account: str, region: str) -> Any:
+        model = getattr(ec2_backends[account][region], models).get(model_id)
+        return None if model is None or getattr(model, "state", None) == "deleted" else model
+    return find
+
+
+def _allocation(gateway: Any) -> str | None:
+    return next((a["allocationId"] for a in gateway.address_set if a.get("allocationId")), None)
+
+
+def _bucket_policy(bucket: str, account: str, region: str) -> Any:
+    """The policy's bucket (its physical id is the bucket's name), while it has a policy."""
+    found = s3_backends[account][get_partition(region)].buckets.get(bucket)
+    return None if found is None or found.policy is None else found
+
+
 _READERS: dict[str, Reader] = {
     "AWS::Lambda::Function": Reader(_function, {
         "FunctionName": attrgetter("function_name"), "Handler": attrgetter("handler"),
@@ -220,6 +275,54 @@ _READERS: dict[str, Reader] = {
         "RoleName": attrgetter("name"), "Path": attrgetter("path"),
         "Description": attrgetter("description"),
         "MaxSessionDuration": attrgetter("max_session_duration")}),
+    # moto's key template handler always makes a SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT,
+    # single-Region key: KeyUsage, KeySpec and MultiRegion are not read (see not_read()).
+    "AWS::KMS::Key": Reader(_key, {
+        "Description": attrgetter("description"),
+        "EnableKeyRotation": attrgetter("key_rotation_status"),
+        "KeyPolicy": lambda key: _document(key.policy), "Enabled": attrgetter("enabled")}),
+    "AWS::KMS::Alias": Reader(_alias, {
+        # The alias keeps its key's id; a template whose TargetKeyId is the key's ARN reads
+        # NOT_EQUAL here (whether AWS normalises that is not documented: the stricter reading).
+        "AliasName": attrgetter("alias_name"), "TargetKeyId": attrgetter("target_key_id")}),
+    "AWS::EC2::RouteTable": Reader(
+        lambda table_id, account, region: ec2_backends[account][region].route_tables.get(table_id),
+        {"VpcId": attrgetter("vpc_id")}),
+    # The targets moto's route template handler sets (it ignores DestinationIpv6CidrBlock,
+    # DestinationPrefixListId, CarrierGatewayId and VpcEndpointId).
+    "AWS::EC2::Route": Reader(_route, {
+        "RouteTableId": lambda route: route.route_table.id,
+        "DestinationCidrBlock": attrgetter("destination_cidr_block"),
+        "GatewayId": attrgetter("gateway_id"), "NatGatewayId": attrgetter("nat_gateway_id"),
+        "InstanceId": attrgetter("instance_id"),
+        "NetworkInterfaceId": attrgetter("network_interface_id"),
+        "EgressOnlyInternetGatewayId": attrgetter("egress_only_internet_gateway_id"),
+        "TransitGatewayId": attrgetter("transit_gateway_id"),
+        "VpcPeeringConnectionId": attrgetter("vpc_peering_connection_id")}),
+    # moto's NAT gateway template handler makes every gateway public (ConnectivityType, not
+    # read) and keeps the allocation it was created with.
+    "AWS::EC2::NatGateway": Reader(_live("nat_gateways"), {
+        "SubnetId": attrgetter("subnet_id"), "AllocationId": _allocation}),
+    "AWS::EC2::VPCEndpoint": Reader(_live("vpc_end_points"), {
+        "VpcId": attrgetter("vpc_id"), "ServiceName": attrgetter("service_name"),
+        "VpcEndpointType": attrgetter("vpc_endpoint_type"),
+        "PrivateDnsEnabled": attrgetter("private_dns_enabled"),
+        "RouteTableIds": attrgetter("route_table_ids"), "SubnetIds": attrgetter("subnet_ids"),
+        "SecurityGroupIds": attrgetter("security_group_ids"),
+        "PolicyDocument": lambda endpoint: _document(endpoint.policy_document)}),
+    "AWS::ApiGateway::RestApi": Reader(
+        lambda api_id, account, region: apigateway_backends[account][region].apis.get(api_id),
+        {"Name": attrgetter("name"), "Description": attrgetter("description")}),
+    "AWS::S3::BucketPolicy": Reader(_bucket_policy, {
+        "Bucket": attrgetter("name"), "PolicyDocument": lambda bucket: _document(bucket.policy)}),
+    # moto keeps no flow log's ResourceType (DescribeFlowLogs returns none either): not read.
+    "AWS::EC2::FlowLog": Reader(_live("flow_logs"), {
+        "ResourceId": attrgetter("resource_id"), "TrafficType": attrgetter("traffic_type"),
+        "LogDestinationType": attrgetter("log_destination_type"),
+        "LogDestination": attrgetter("log_destination"),
+        "LogGroupName": attrgetter("log_group_name"), "LogFormat": attrgetter("log_format"),
+        "DeliverLogsPermissionArn": attrgetter("deliver_logs_permission_arn"),
+        "MaxAggregationInterval": attrgetter("max_aggregation_interval")}),
 }
 
 
@@ -324,7 +427,7 @@ def _compare(type_name: str, expected: dict[str, Any], reader: Reader, live: Any
         if key in attached:
             value = [v for v in value if not any(_matches(a, v) for a in attached[key])]
         paths = [path[1:] for path in write_only if path[0] == key]
-        differences += _differences(f"/{key}", _without(expected[key], paths),
+        differences += _differences(f"/{key}", _without(_as_read(expected[key], value), paths),
                                     _without(value, paths), key in unordered)
         if value is None:
             actual.pop(key)
@@ -333,6 +436,16 @@ def _compare(type_name: str, expected: dict[str, Any], reader: Reader, live: Any
     return {"ExpectedProperties": _json(expected), "ActualProperties": _json(actual),
             "PropertyDifferences": sorted(differences, key=lambda d: d["PropertyPath"]),
             "StackResourceDriftStatus": "MODIFIED" if differences else "IN_SYNC"}
+
+
+def _as_read(expected: Any, actual: Any) -> Any:
+    """A policy document a template gives as JSON text, as the object the service returns."""
+    if isinstance(expected, str) and isinstance(actual, dict | list):
+        try:
+            return json.loads(expected)
+        except ValueError:
+            return expected
+    return expected
 
 
 def _present(value: Any) -> Any:

@@ -256,3 +256,199 @@ def test_rule_attached_by_the_stack_itself_is_no_drift(cloud: Any) -> None:
         [added] = _drift_of(cloud, stack_id, "Group")["PropertyDifferences"]
         assert added["DifferenceType"] == "ADD"
         assert int(json.loads(added["ActualValue"])["FromPort"]) == 22
+
+
+def _key_template() -> dict[str, Any]:
+    return {"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {
+        "Description": "conformance key", "EnableKeyRotation": True, "Enabled": True,
+        "KeyUsage": "ENCRYPT_DECRYPT", "KeySpec": "SYMMETRIC_DEFAULT", "MultiRegion": False,
+        "PendingWindowInDays": 7,
+        "KeyPolicy": {"Version": "2012-10-17", "Statement": [{
+            "Sid": "AccountAdministers", "Effect": "Allow",
+            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+            "Action": "kms:*", "Resource": "*"}]}}}}}
+
+
+def _network_template() -> dict[str, Any]:
+    """A VPC with an internet gateway, a public route table whose default route goes to it, a
+    public subnet with a NAT gateway, and a private route table whose default route goes to the
+    NAT gateway and which an S3 gateway endpoint serves; the VPC's traffic is logged to a log
+    group through a role."""
+    az = {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
+    return {"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.41.0.0/16"}},
+        "PublicSubnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.41.0.0/24", "AvailabilityZone": az}},
+        "Gateway": {"Type": "AWS::EC2::InternetGateway"},
+        "Attachment": {"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Gateway"}}},
+        "PublicRoutes": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "PublicDefault": {"Type": "AWS::EC2::Route", "DependsOn": "Attachment", "Properties": {
+            "RouteTableId": {"Ref": "PublicRoutes"}, "DestinationCidrBlock": "0.0.0.0/0",
+            "GatewayId": {"Ref": "Gateway"}}},
+        "NatAddress": {"Type": "AWS::EC2::EIP", "DependsOn": "Attachment",
+                       "Properties": {"Domain": "vpc"}},
+        "Nat": {"Type": "AWS::EC2::NatGateway", "Properties": {
+            "SubnetId": {"Ref": "PublicSubnet"}, "ConnectivityType": "public",
+            "AllocationId": {"Fn::GetAtt": ["NatAddress", "AllocationId"]}}},
+        "PrivateRoutes": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+        "PrivateDefault": {"Type": "AWS::EC2::Route", "Properties": {
+            "RouteTableId": {"Ref": "PrivateRoutes"}, "DestinationCidrBlock": "0.0.0.0/0",
+            "NatGatewayId": {"Ref": "Nat"}}},
+        "S3Endpoint": {"Type": "AWS::EC2::VPCEndpoint", "Properties": {
+            "VpcId": {"Ref": "Vpc"}, "VpcEndpointType": "Gateway",
+            "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"},
+            "RouteTableIds": [{"Ref": "PrivateRoutes"}],
+            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": "*"}]}}},
+        "FlowLogGroup": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 1}},
+        "FlowLogRole": {"Type": "AWS::IAM::Role", "Properties": {
+            "AssumeRolePolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
+                "Action": "sts:AssumeRole"}]},
+            "Policies": [{"PolicyName": "deliver", "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [{
+                    "Effect": "Allow", "Resource": "*", "Action": [
+                        "logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups",
+                        "logs:DescribeLogStreams"]}]}}]}},
+        "FlowLog": {"Type": "AWS::EC2::FlowLog", "Properties": {
+            "ResourceId": {"Ref": "Vpc"}, "ResourceType": "VPC", "TrafficType": "ALL",
+            "LogDestinationType": "cloud-watch-logs", "LogGroupName": {"Ref": "FlowLogGroup"},
+            "DeliverLogsPermissionArn": {"Fn::GetAtt": ["FlowLogRole", "Arn"]},
+            "MaxAggregationInterval": 60}}}}
+
+
+def _api_template() -> dict[str, Any]:
+    return {"Resources": {"Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {
+        "Name": unique("conformance-api"), "Description": "conformance API"}}}}
+
+
+def test_untouched_keys_network_api_and_bucket_policy_are_in_sync(cloud: Any) -> None:
+    """"IN_SYNC: The resource's actual configuration matches its expected template
+    configuration": a key (its policy an object in the template, text in KMS) and its alias, route
+    tables and their routes to an internet gateway and to a NAT gateway, a gateway endpoint (its
+    route tables an array of Refs), a flow log (its aggregation interval a number), a REST API and a
+    bucket policy, all as CloudFormation created them, read IN_SYNC."""
+    template = _network_template()
+    template["Resources"].update(_key_template()["Resources"])
+    template["Resources"].update(_api_template()["Resources"])
+    template["Parameters"] = {"BucketName": {"Type": "String"}}
+    template["Resources"].update({
+        "Alias": {"Type": "AWS::KMS::Alias", "Properties": {
+            "AliasName": f"alias/{unique('conformance')}", "TargetKeyId": {"Ref": "Key"}}},
+        "BucketPolicy": {"Type": "AWS::S3::BucketPolicy", "Properties": {
+            "Bucket": {"Ref": "BucketName"}, "PolicyDocument": {
+                "Version": "2012-10-17", "Statement": [{
+                    "Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*",
+                    "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                    "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}"},
+                                 {"Fn::Sub": "arn:${AWS::Partition}:s3:::${BucketName}/*"}]}]}}}})
+    checked = ["Key", "Alias", "PublicRoutes", "PublicDefault", "Nat", "PrivateRoutes",
+               "PrivateDefault", "S3Endpoint", "FlowLog", "Api", "BucketPolicy"]
+    # The policy's bucket is made (and removed) outside the stack: only the policy is the stack's.
+    bucket = unique("conformance-policy")
+    s3 = cloud.client("s3")
+    s3.create_bucket(Bucket=bucket)
+    try:
+        with stack(cloud.cfn, template, cloud.poll_interval(), Capabilities=["CAPABILITY_IAM"],
+                   Parameters=[{"ParameterKey": "BucketName", "ParameterValue": bucket}]
+                   ) as stack_id:
+            status = _detect(cloud, stack_id)
+            drifts = {d["LogicalResourceId"]: d for d in cloud.cfn.describe_stack_resource_drifts(
+                StackName=stack_id)["StackResourceDrifts"]}
+            assert {logical_id: drifts[logical_id]["StackResourceDriftStatus"]
+                    for logical_id in checked if logical_id in drifts} == dict.fromkeys(
+                checked, "IN_SYNC")
+            assert {d["StackResourceDriftStatus"] for d in drifts.values()} == {"IN_SYNC"}
+            assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == (
+                "IN_SYNC", 0)
+    finally:
+        s3.delete_bucket(Bucket=bucket)
+
+
+def test_key_description_and_rotation_changed_by_hand_are_modified(cloud: Any) -> None:
+    """PropertyDifference PropertyPath is "The fully-qualified path to the resource property",
+    and "NOT_EQUAL: The current property value differs from its expected value": a key whose
+    description is changed through kms:UpdateKeyDescription and whose rotation is turned off
+    through kms:DisableKeyRotation differs at /Description and at /EnableKeyRotation, and
+    nowhere else (its policy is untouched)."""
+    with stack(cloud.cfn, _key_template(), cloud.poll_interval()) as stack_id:
+        key = _physical_id(cloud, stack_id, "Key")
+        kms = cloud.client("kms")
+        kms.update_key_description(KeyId=key, Description="changed by hand")
+        kms.disable_key_rotation(KeyId=key)
+        status = _detect(cloud, stack_id)
+        assert (status["StackDriftStatus"], status["DriftedStackResourceCount"]) == ("DRIFTED", 1)
+        drift = _drift_of(cloud, stack_id, "Key")
+        assert (drift["StackResourceDriftStatus"], drift["ResourceType"]) == (
+            "MODIFIED", "AWS::KMS::Key")
+        assert drift["PropertyDifferences"] == [
+            {"PropertyPath": "/Description", "ExpectedValue": "conformance key",
+             "ActualValue": "changed by hand", "DifferenceType": "NOT_EQUAL"},
+            {"PropertyPath": "/EnableKeyRotation", "ExpectedValue": "true",
+             "ActualValue": "false", "DifferenceType": "NOT_EQUAL"}]
+        assert json.loads(drift["ActualProperties"])["Description"] == "changed by hand"
+
+
+def test_rest_api_description_changed_by_hand_is_modified(cloud: Any) -> None:
+    """"NOT_EQUAL: The current property value differs from its expected value": a REST API whose
+    description is replaced through apigateway:UpdateRestApi (a patch operation on
+    /description) differs at /Description only."""
+    with stack(cloud.cfn, _api_template(), cloud.poll_interval()) as stack_id:
+        cloud.client("apigateway").update_rest_api(
+            restApiId=_physical_id(cloud, stack_id, "Api"), patchOperations=[
+                {"op": "replace", "path": "/description", "value": "changed by hand"}])
+        assert _detect(cloud, stack_id)["StackDriftStatus"] == "DRIFTED"
+        drift = _drift_of(cloud, stack_id, "Api")
+        assert drift["StackResourceDriftStatus"] == "MODIFIED"
+        assert drift["PropertyDifferences"] == [{
+            "PropertyPath": "/Description", "ExpectedValue": "conformance API",
+            "ActualValue": "changed by hand", "DifferenceType": "NOT_EQUAL"}]
+
+
+def test_route_replaced_by_hand_is_modified(cloud: Any) -> None:
+    """"REMOVE: The property has been removed from the current resource configuration": a route
+    to the internet gateway that ec2:ReplaceRoute points at a network interface instead has no
+    GatewayId any more, and the route (found by its table and destination) reads MODIFIED at
+    /GatewayId with the gateway as the expected value."""
+    template = {"Resources": {
+        key: value for key, value in _network_template()["Resources"].items()
+        if key in ("Vpc", "PublicSubnet", "Gateway", "Attachment", "PublicRoutes",
+                   "PublicDefault")}}
+    with stack(cloud.cfn, template, cloud.poll_interval()) as stack_id:
+        ec2 = cloud.client("ec2")
+        interface = ec2.create_network_interface(SubnetId=_physical_id(
+            cloud, stack_id, "PublicSubnet"))["NetworkInterface"]["NetworkInterfaceId"]
+        try:
+            ec2.replace_route(RouteTableId=_physical_id(cloud, stack_id, "PublicRoutes"),
+                              DestinationCidrBlock="0.0.0.0/0", NetworkInterfaceId=interface)
+            assert _detect(cloud, stack_id)["StackDriftStatus"] == "DRIFTED"
+            drift = _drift_of(cloud, stack_id, "PublicDefault")
+            assert (drift["StackResourceDriftStatus"], drift["ResourceType"]) == (
+                "MODIFIED", "AWS::EC2::Route")
+            assert drift["PropertyDifferences"] == [{
+                "PropertyPath": "/GatewayId",
+                "ExpectedValue": _physical_id(cloud, stack_id, "Gateway"),
+                "ActualValue": "null", "DifferenceType": "REMOVE"}]
+            assert _drift_of(cloud, stack_id, "PublicRoutes")["StackResourceDriftStatus"] == (
+                "IN_SYNC")
+        finally:
+            ec2.delete_route(RouteTableId=_physical_id(cloud, stack_id, "PublicRoutes"),
+                             DestinationCidrBlock="0.0.0.0/0")
+            ec2.delete_network_interface(NetworkInterfaceId=interface)
+
+
+def test_key_scheduled_for_deletion_by_hand_is_deleted(cloud: Any) -> None:
+    """StackResourceDriftStatus "DELETED: The resource differs from its expected template
+    configuration because the resource has been deleted": a key is deleted by scheduling its
+    deletion (AWS::KMS::Key's PendingWindowInDays is "the waiting period before AWS KMS deletes a
+    KMS key that has been removed from a CloudFormation stack"), so a key that
+    kms:ScheduleKeyDeletion put in PendingDeletion by hand reads DELETED."""
+    with stack(cloud.cfn, _key_template(), cloud.poll_interval()) as stack_id:
+        cloud.client("kms").schedule_key_deletion(KeyId=_physical_id(cloud, stack_id, "Key"),
+                                                  PendingWindowInDays=7)
+        assert _detect(cloud, stack_id)["StackDriftStatus"] == "DRIFTED"
+        drift = _drift_of(cloud, stack_id, "Key")
+        assert drift["StackResourceDriftStatus"] == "DELETED"
+        assert "ExpectedProperties" not in drift and "ActualProperties" not in drift
