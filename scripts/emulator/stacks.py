@@ -18,6 +18,8 @@ from moto.cloudformation.models import Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult
 
+from scripts.aws.intrinsics import condition_holds
+
 # "The following IAM resources require you to specify either the CAPABILITY_IAM or
 # CAPABILITY_NAMED_IAM capability" (CreateStack, Capabilities), each with its custom-name property.
 IAM_TYPES = {"AWS::IAM::AccessKey": None, "AWS::IAM::Group": "GroupName",
@@ -45,6 +47,7 @@ def apply() -> None:
     CloudFormationResponse.get_template_summary = _get_template_summary
     _retained_resources_survive()
     _updates_add_resources_in_dependency_order()
+    _updates_delete_what_their_conditions_turn_off()
     _updates_change_exports()
 
 
@@ -229,6 +232,51 @@ def _updates_add_resources_in_dependency_order() -> None:
         return actions
 
     parsing.ResourceMap.build_resource_diff = build_resource_diff
+
+
+def _turned_off(resource_map: parsing.ResourceMap, template: dict[str, Any],
+                parameters: dict[str, Any] | None) -> list[str]:
+    """The resources the stack has whose Condition is false with the update's values."""
+    declared = template.get("Parameters") or {}
+    values = {**{k: str(v["Default"]) for k, v in declared.items()
+                 if isinstance(v, dict) and "Default" in v},
+              **{k: str(v) for k, v in resource_map.input_parameters.items()},
+              **{k: str(v) for k, v in (parameters or {}).items()}}
+    existing = resource_map._parsed_resources
+    return [name for name, spec in (template.get("Resources") or {}).items()
+            if isinstance(spec, dict) and spec.get("Condition")
+            and existing.get(name) is not None and not isinstance(existing[name], str)
+            and not condition_holds(template, spec["Condition"], values)]
+
+
+def _updates_delete_what_their_conditions_turn_off() -> None:
+    """Conditions (user guide): "CloudFormation also re-evaluates these conditions during each
+    stack update before modifying any resources. Entities that remain associated with a true
+    condition are updated, while those that become associated with a false condition are
+    deleted." moto compares only the resources' declarations, so a resource whose condition
+    turned false stayed, and was even updated. Here it is removed as if the template had
+    dropped it (a DeletionPolicy that retains it is honoured, as for a removal), then leaves
+    the stack's resources."""
+    diff = parsing.ResourceMap.build_resource_diff
+    update = parsing.ResourceMap.update
+
+    def build_resource_diff(self: parsing.ResourceMap, other_template: dict[str, Any],
+                            parameters: dict[str, Any] | None = None) -> dict[str, Any]:
+        actions = diff(self, other_template, parameters)
+        off = _turned_off(self, other_template, parameters)
+        actions["Modify"] = [name for name in actions["Modify"] if name not in off]
+        actions["Remove"] = [*actions["Remove"], *off]
+        return actions
+
+    def updated(self: parsing.ResourceMap, template: dict[str, Any],
+                parameters: dict[str, Any] | None = None) -> None:
+        off = _turned_off(self, template, parameters)
+        update(self, template, parameters)
+        for name in off:
+            self._parsed_resources.pop(name, None)
+
+    parsing.ResourceMap.build_resource_diff = build_resource_diff
+    parsing.ResourceMap.update = updated
 
 
 def _in_dependency_order(names: list[str], resources: dict[str, Any]) -> list[str]:

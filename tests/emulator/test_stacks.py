@@ -161,6 +161,34 @@ def test_retained_resource_survives_stack_deletion(cloud: Any) -> None:
             logs.delete_log_group(logGroupName=name)
 
 
+def test_a_resource_whose_condition_turns_false_is_deleted_by_the_update(cloud: Any) -> None:
+    """User guide, Conditions: "CloudFormation also re-evaluates these conditions during each
+    stack update before modifying any resources. Entities that remain associated with a true
+    condition are updated, while those that become associated with a false condition are
+    deleted." """
+    logs = cloud.client("logs")
+    name = unique("/conformance/conditional")
+    template = {
+        "Parameters": {"Keep": {"Type": "String", "AllowedValues": ["yes", "no"]}},
+        "Conditions": {"Kept": {"Fn::Equals": [{"Ref": "Keep"}, "yes"]}},
+        "Resources": {
+            "Always": {"Type": "AWS::Logs::LogGroup", "Properties": {
+                "LogGroupName": f"{name}-always",
+                "RetentionInDays": {"Fn::If": ["Kept", 7, 14]}}},
+            "Sometimes": {"Type": "AWS::Logs::LogGroup", "Condition": "Kept",
+                          "Properties": {"LogGroupName": f"{name}-sometimes"}}}}
+    keep = [{"ParameterKey": "Keep", "ParameterValue": "yes"}]
+    with stack(cloud.cfn, template, cloud.poll_interval(), Parameters=keep) as stack_id:
+        assert _group_exists(logs, f"{name}-sometimes")
+        cloud.cfn.update_stack(StackName=stack_id, TemplateBody=json.dumps(template),
+                               Parameters=[{"ParameterKey": "Keep", "ParameterValue": "no"}])
+        wait(cloud.cfn, "stack_update_complete", stack_id, cloud.poll_interval())
+
+        assert not _group_exists(logs, f"{name}-sometimes")
+        resources = cloud.cfn.describe_stack_resources(StackName=stack_id)["StackResources"]
+        assert [r["LogicalResourceId"] for r in resources] == ["Always"]
+
+
 def test_a_reference_to_nothing_is_refused_before_anything_starts(cloud: Any) -> None:
     """Template reference, Ref: "The logical ID of the resource or parameter you want to
     reference"; a Ref or Fn::GetAtt naming neither is refused when the template is submitted, not
