@@ -178,6 +178,16 @@ def _log_group_stack_set_template() -> dict[str, Any]:
                                     "Properties": {"RetentionInDays": {"Ref": "Days"}}}}}
 
 
+def _plain_stack(cloud: Cloud, template: dict[str, Any]) -> str:
+    """A stack of `template` made outside any StackSet in the first account, to be imported."""
+    cfn = cloud.client("cloudformation", cloud.accounts[0])
+    stack_id = cfn.create_stack(StackName=unique("conformance-imported"),
+                                TemplateBody=json.dumps(template),
+                                Parameters=[{"ParameterKey": "Days", "ParameterValue": "7"}])["StackId"]
+    wait(cfn, "stack_create_complete", stack_id, cloud.poll_interval())
+    return stack_id
+
+
 def test_import_stacks_to_stack_set_makes_the_stack_an_instance(cloud: Cloud,
                                                                 stack_sets: StackSets) -> None:
     """ImportStacksToStackSet: "Import existing stacks into a new StackSets ... by specifying the
@@ -186,11 +196,7 @@ def test_import_stacks_to_stack_set_makes_the_stack_an_instance(cloud: Cloud,
     overrides aren't affected during the import operation" (user guide)."""
     template = _log_group_stack_set_template()
     name = stack_sets.create(template=json.dumps(template))
-    cfn = cloud.client("cloudformation", cloud.accounts[0])
-    stack_id = cfn.create_stack(StackName=unique("conformance-imported"),
-                                TemplateBody=json.dumps(template),
-                                Parameters=[{"ParameterKey": "Days", "ParameterValue": "7"}])["StackId"]
-    wait(cfn, "stack_create_complete", stack_id, cloud.poll_interval())
+    stack_id = _plain_stack(cloud, template)
     operation_id = cloud.cfn.import_stacks_to_stack_set(StackSetName=name, StackIds=[stack_id])["OperationId"]
     operation = wait_operation(cloud, name, operation_id)
     assert (operation["Action"], operation["Status"]) == ("CREATE", "SUCCEEDED")
@@ -244,11 +250,7 @@ def test_a_stack_with_a_no_echo_parameter_is_not_imported(cloud: Cloud,
     template = _log_group_stack_set_template()
     template["Parameters"]["Days"]["NoEcho"] = True
     name = stack_sets.create(template=json.dumps(template))
-    cfn = cloud.client("cloudformation", cloud.accounts[0])
-    stack_id = cfn.create_stack(StackName=unique("conformance-imported"),
-                                TemplateBody=json.dumps(template),
-                                Parameters=[{"ParameterKey": "Days", "ParameterValue": "7"}])["StackId"]
-    wait(cfn, "stack_create_complete", stack_id, cloud.poll_interval())
+    stack_id = _plain_stack(cloud, template)
     operation_id = cloud.cfn.import_stacks_to_stack_set(StackSetName=name, StackIds=[stack_id])["OperationId"]
     assert wait_operation(cloud, name, operation_id)["Status"] == "FAILED"
     instances = cloud.cfn.list_stack_instances(StackSetName=name)["Summaries"]
